@@ -1,0 +1,129 @@
+/**
+ * Trade P&L, count, wins and volume bucketed by local hour of day (0-23, over all history) and by
+ * local calendar day (YYYY-MM-DD, only the most recent `maxDays` days) in an IANA time zone.
+ * Local time comes from a cached Intl.DateTimeFormat per zone, memoised per UTC quarter hour
+ * (every zone offset in use since 1972 is a whole number of quarter hours, so a quarter hour
+ * never straddles a local hour or day boundary).
+ */
+import { ValueError } from '../../core/errors.js';
+
+export interface BucketTotals {
+  pnl: number;
+  trades: number;
+  wins: number;
+  volume: number;
+}
+
+export interface HourBucket extends BucketTotals {
+  readonly hour: number;
+}
+
+export interface DayBucket extends BucketTotals {
+  /** Local calendar day, YYYY-MM-DD. */
+  readonly day: string;
+}
+
+export interface BucketedTrade {
+  /** Epoch milliseconds the trade is booked at (usually its exit). */
+  ts: number;
+  pnl: number;
+  /** Traded notional or quantity, in whatever unit the caller reports. */
+  volume: number;
+}
+
+const QUARTER_HOUR_MS = 900_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Throws ValueError for a time zone Intl does not know. */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+    } catch {
+      throw new ValueError(`time zone '${timeZone}' is not a known IANA time zone`);
+    }
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function emptyTotals(): BucketTotals {
+  return { pnl: 0, trades: 0, wins: 0, volume: 0 };
+}
+
+function addTo(totals: BucketTotals, trade: BucketedTrade): void {
+  totals.pnl += trade.pnl;
+  totals.trades++;
+  if (trade.pnl > 0) totals.wins++;
+  totals.volume += trade.volume;
+}
+
+export class TimeBuckets {
+  readonly timeZone: string;
+  readonly maxDays: number;
+  private readonly format: Intl.DateTimeFormat;
+  private readonly hours: BucketTotals[] = Array.from({ length: 24 }, emptyTotals);
+  private days = new Map<string, BucketTotals>();
+  private newestDay = '';
+  private memoQuarter = NaN;
+  private memoHour = 0;
+  private memoDay = '';
+
+  /** Throws ValueError for an unknown time zone or a maxDays that is not a positive integer. */
+  constructor(options: { timeZone?: string; maxDays?: number } = {}) {
+    const { timeZone = 'UTC', maxDays = 90 } = options;
+    if (!Number.isInteger(maxDays) || maxDays < 1) throw new ValueError(`maxDays ${maxDays} is not a positive integer`);
+    this.format = formatterFor(timeZone);
+    this.timeZone = timeZone;
+    this.maxDays = maxDays;
+  }
+
+  /** Adds a trade. Throws ValueError on non-finite values. */
+  add(trade: BucketedTrade): void {
+    const { ts, pnl, volume } = trade;
+    if (!Number.isFinite(ts) || !Number.isFinite(pnl) || !Number.isFinite(volume)) {
+      throw new ValueError(`bucketed trade (ts ${ts}, pnl ${pnl}, volume ${volume}) has a non-finite value`);
+    }
+    this.localize(ts);
+    addTo(this.hours[this.memoHour]!, trade);
+    let day = this.days.get(this.memoDay);
+    if (day === undefined) {
+      day = emptyTotals();
+      this.days.set(this.memoDay, day);
+      if (this.memoDay > this.newestDay) this.newestDay = this.memoDay;
+      // A late trade opening an older day: restore chronological order (rare, O(maxDays log maxDays)).
+      else this.days = new Map([...this.days].sort(([a], [b]) => (a < b ? -1 : 1)));
+      // Map order is chronological, so the first key is the oldest day.
+      if (this.days.size > this.maxDays) this.days.delete(this.days.keys().next().value!);
+    }
+    addTo(day, trade);
+  }
+
+  /** The 24 local hours of day, 0 to 23, over all trades added. */
+  byHour(): HourBucket[] {
+    return this.hours.map((t, hour) => ({ hour, ...t }));
+  }
+
+  /** The retained local days, oldest first. */
+  byDay(): DayBucket[] {
+    return [...this.days].map(([day, t]) => ({ day, ...t }));
+  }
+
+  /** Sets memoHour and memoDay to the local hour and day of `ts`. */
+  private localize(ts: number): void {
+    const quarter = Math.floor(ts / QUARTER_HOUR_MS);
+    if (quarter === this.memoQuarter) return;
+    let y = '';
+    let m = '';
+    let d = '';
+    for (const part of this.format.formatToParts(ts)) {
+      if (part.type === 'year') y = part.value;
+      else if (part.type === 'month') m = part.value;
+      else if (part.type === 'day') d = part.value;
+      else if (part.type === 'hour') this.memoHour = Number(part.value);
+    }
+    this.memoDay = `${y}-${m}-${d}`;
+    this.memoQuarter = quarter;
+  }
+}

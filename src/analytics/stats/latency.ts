@@ -1,0 +1,101 @@
+/**
+ * Latency histogram in constant memory with log-linear buckets (the HdrHistogram layout): each
+ * power-of-two octave above `lowest` is split into 128 equal sub-buckets, so a bucket is at most
+ * 1/128 of its lower bound wide. A percentile is reported as the midpoint of its bucket, clamped
+ * to the exact min and max, so its relative error is at most 1/256 (< 0.4%) for values in
+ * [lowest, highest]; the smallest and largest samples are reported exactly. Values outside the
+ * range are counted as `lowest` or `highest` (min, max and mean stay exact).
+ */
+import { ValueError } from '../../core/errors.js';
+
+const SUB_BUCKETS = 128;
+
+export class LatencyHistogram {
+  readonly lowest: number;
+  readonly highest: number;
+  private readonly counts: Float64Array;
+  private n = 0;
+  private sum = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+
+  /**
+   * Tracks values in microseconds between `lowest` and `highest` (default 1 µs to 60 s).
+   * Throws ValueError unless 0 < lowest < highest, both finite.
+   */
+  constructor(options: { lowest?: number; highest?: number } = {}) {
+    const { lowest = 1, highest = 60_000_000 } = options;
+    if (!(lowest > 0) || !(highest > lowest) || !Number.isFinite(highest)) throw new ValueError(`latency range [${lowest}, ${highest}] is not 0 < lowest < highest`);
+    this.lowest = lowest;
+    this.highest = highest;
+    const octaves = Math.floor(Math.log2(highest / lowest)) + 1;
+    this.counts = new Float64Array(octaves * SUB_BUCKETS);
+  }
+
+  /** Records one latency in microseconds. Throws ValueError when it is negative or not finite. */
+  record(valueMicros: number): void {
+    if (!(valueMicros >= 0) || !Number.isFinite(valueMicros)) throw new ValueError(`latency ${valueMicros} µs is not a finite non-negative number`);
+    this.counts[this.indexOf(valueMicros)]!++;
+    this.n++;
+    this.sum += valueMicros;
+    if (valueMicros < this.lo) this.lo = valueMicros;
+    if (valueMicros > this.hi) this.hi = valueMicros;
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** Exact mean; null when empty. */
+  mean(): number | null {
+    return this.n === 0 ? null : this.sum / this.n;
+  }
+
+  /** Exact minimum; null when empty. */
+  min(): number | null {
+    return this.n === 0 ? null : this.lo;
+  }
+
+  /** Exact maximum; null when empty. */
+  max(): number | null {
+    return this.n === 0 ? null : this.hi;
+  }
+
+  /**
+   * The value at percentile p (0..100): the ceil(p/100 × count)-th smallest sample (the first for
+   * p = 0), approximated by its bucket. Null when empty. Throws ValueError when p is outside 0..100.
+   */
+  percentile(p: number): number | null {
+    if (!(p >= 0 && p <= 100)) throw new ValueError(`percentile ${p} is not within 0..100`);
+    if (this.n === 0) return null;
+    const rank = Math.max(1, Math.ceil((p / 100) * this.n));
+    if (rank === 1) return this.lo;
+    if (rank === this.n) return this.hi;
+    let seen = 0;
+    let i = 0;
+    while ((seen += this.counts[i]!) < rank) i++;
+    const octave = Math.floor(i / SUB_BUCKETS);
+    const width = (this.lowest * 2 ** octave) / SUB_BUCKETS;
+    const midpoint = this.lowest * 2 ** octave + ((i % SUB_BUCKETS) + 0.5) * width;
+    return Math.min(this.hi, Math.max(this.lo, midpoint));
+  }
+
+  /** Forgets every sample. */
+  reset(): void {
+    this.counts.fill(0);
+    this.n = 0;
+    this.sum = 0;
+    this.lo = Infinity;
+    this.hi = -Infinity;
+  }
+
+  private indexOf(value: number): number {
+    const x = Math.min(Math.max(value, this.lowest), this.highest) / this.lowest;
+    let octave = Math.floor(Math.log2(x));
+    // Math.log2 may be off by one ulp next to a power of two.
+    if (2 ** octave > x) octave--;
+    else if (2 ** (octave + 1) <= x) octave++;
+    const sub = Math.floor((x / 2 ** octave - 1) * SUB_BUCKETS);
+    return Math.min(octave * SUB_BUCKETS + sub, this.counts.length - 1);
+  }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The `bourse` command line. Bad input (unknown flags, missing files, bad values, malformed
+ * CSV rows) prints one clear line and exits non-zero, without a stack trace.
+ */
+import { BACKTEST_USAGE, backtestCommand } from './cli/backtest-command.js';
+import { PAPER_USAGE, paperCommand } from './cli/paper-command.js';
+import { CurrencyMismatchError, InputError, ValueError } from './core/errors.js';
+
+const USAGE = `Bourse: algorithmic trading platform
+
+commands:
+  bourse paper       paper trading on the built-in synthetic market
+  bourse backtest    run a strategy over historical data
+
+${PAPER_USAGE}
+${BACKTEST_USAGE}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'backtest':
+      return backtestCommand(rest);
+    case 'paper':
+      return paperCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    default:
+      throw new InputError(`unknown command ${JSON.stringify(command)} (try: bourse help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof InputError || err instanceof ValueError || err instanceof CurrencyMismatchError) {
+      process.stderr.write(`bourse: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`bourse: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

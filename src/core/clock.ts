@@ -1,0 +1,137 @@
+/**
+ * Clock: the only source of time for domain code. Timestamps are integer milliseconds since the
+ * Unix epoch. The simulated clock is advanced by the data (backtests are deterministic); the live
+ * clock reads the wall clock (paper and live). Timers go through the clock in both cases.
+ */
+
+export interface TimerHandle {
+  readonly id: number;
+}
+
+export interface Clock {
+  /** Current time in epoch milliseconds. */
+  now(): number;
+  /** Calls `callback` once at time `at` (or as soon as possible if `at` has passed). */
+  setTimer(at: number, callback: () => void): TimerHandle;
+  cancelTimer(handle: TimerHandle): void;
+}
+
+interface PendingTimer {
+  id: number;
+  at: number;
+  callback: () => void;
+}
+
+/**
+ * A clock that only moves when told to. Timers fire in time order (ties in the order they were
+ * set) while the clock advances, with `now()` equal to each timer's time as it fires.
+ */
+export class SimulatedClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private heap: PendingTimer[] = [];
+  private canceled = new Set<number>();
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(at: number, callback: () => void): TimerHandle {
+    const timer = { id: this.nextId++, at: Math.max(at, this.current), callback };
+    this.push(timer);
+    return { id: timer.id };
+  }
+
+  cancelTimer(handle: TimerHandle): void {
+    this.canceled.add(handle.id);
+  }
+
+  /** Time of the earliest pending timer, or undefined. */
+  nextTimerAt(): number | undefined {
+    return this.heap[0]?.at;
+  }
+
+  /** Moves time forward to `ts`, firing every timer due at or before it. Time never goes back. */
+  advanceTo(ts: number): void {
+    while (this.heap.length > 0 && this.heap[0]!.at <= ts) {
+      const timer = this.pop()!;
+      if (this.canceled.delete(timer.id)) continue;
+      if (timer.at > this.current) this.current = timer.at;
+      timer.callback();
+    }
+    if (ts > this.current) this.current = ts;
+  }
+
+  private less(a: PendingTimer, b: PendingTimer): boolean {
+    return a.at < b.at || (a.at === b.at && a.id < b.id);
+  }
+
+  private push(t: PendingTimer): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): PendingTimer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** Wall-clock time with Node timers, for paper and live trading. */
+export class LiveClock implements Clock {
+  private nextId = 1;
+  private timers = new Map<number, NodeJS.Timeout>();
+
+  now(): number {
+    return Date.now();
+  }
+
+  setTimer(at: number, callback: () => void): TimerHandle {
+    const id = this.nextId++;
+    const t = setTimeout(() => {
+      this.timers.delete(id);
+      callback();
+    }, Math.max(0, at - Date.now()));
+    this.timers.set(id, t);
+    return { id };
+  }
+
+  cancelTimer(handle: TimerHandle): void {
+    const t = this.timers.get(handle.id);
+    if (t) clearTimeout(t);
+    this.timers.delete(handle.id);
+  }
+
+  /** Cancels every pending timer (used at shutdown). */
+  cancelAll(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Exact decimal <-> scaled-integer conversion shared by the value types.
+ *
+ * Every amount in Bourse is an integer `raw` with a decimal `precision`: the value is
+ * raw / 10^precision. This module parses decimal strings and numbers into raw integers without
+ * going through binary floating point where it can be avoided, formats raw integers back to
+ * decimal strings, and rescales between precisions with one rounding rule
+ * (half away from zero).
+ */
+import { ValueError } from './errors.js';
+
+export const MAX_PRECISION = 12;
+
+const POW10_BIG: bigint[] = [];
+const POW10_NUM: number[] = [];
+for (let i = 0; i <= 40; i++) {
+  POW10_BIG.push(10n ** BigInt(i));
+  POW10_NUM.push(10 ** i);
+}
+
+/** 10^n as a bigint. */
+export function pow10Big(n: number): bigint {
+  const v = POW10_BIG[n];
+  if (v === undefined) throw new RangeError(`precision ${n} out of range`);
+  return v;
+}
+
+/** 10^n as a number (exact for n <= 22). */
+export function pow10(n: number): number {
+  const v = POW10_NUM[n];
+  if (v === undefined) throw new RangeError(`precision ${n} out of range`);
+  return v;
+}
+
+export function checkPrecision(precision: number, what: string): void {
+  if (!Number.isInteger(precision) || precision < 0 || precision > MAX_PRECISION) {
+    throw new ValueError(`${what} precision ${precision} must be an integer from 0 to ${MAX_PRECISION}`);
+  }
+}
+
+const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d*))?$/;
+
+/**
+ * Parses a decimal (string or number) to a raw integer at `precision`.
+ * Throws ValueError when the input is not a finite decimal or has more significant decimal
+ * places than `precision` allows; `label` names the value in the message.
+ */
+export function parseDecimal(value: string | number, precision: number, label: string): bigint {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ValueError(`${label} ${value} is not a finite number`);
+    // Numbers are converted through their shortest round-trip representation.
+    text = numberToPlainString(value);
+  } else {
+    text = value.trim();
+  }
+  const m = DECIMAL_RE.exec(text);
+  if (!m) throw new ValueError(`${label} ${JSON.stringify(value)} is not a decimal number`);
+  const sign = m[1] === '-' ? -1n : 1n;
+  const intPart = m[2] ?? '0';
+  let frac = m[3] ?? '';
+  // Trailing zeros beyond the precision are harmless; other digits are not.
+  if (frac.length > precision) {
+    const extra = frac.slice(precision);
+    if (!/^0*$/.test(extra)) {
+      throw new ValueError(`${label} ${text} has more than ${precision} decimal places`);
+    }
+    frac = frac.slice(0, precision);
+  }
+  frac = frac.padEnd(precision, '0');
+  return sign * BigInt(intPart + frac);
+}
+
+/** Formats a number without exponent notation (e.g. 1e-7 -> "0.0000001"). */
+function numberToPlainString(n: number): string {
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  const [mantissa = '0', expText = '0'] = s.toLowerCase().split('e');
+  const exp = Number(expText);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '');
+  const [intDigits = '0', fracDigits = ''] = digits.split('.');
+  const all = intDigits + fracDigits;
+  const pointPos = intDigits.length + exp;
+  let out: string;
+  if (pointPos <= 0) out = '0.' + '0'.repeat(-pointPos) + all;
+  else if (pointPos >= all.length) out = all + '0'.repeat(pointPos - all.length);
+  else out = all.slice(0, pointPos) + '.' + all.slice(pointPos);
+  return (negative ? '-' : '') + out;
+}
+
+/** Formats raw / 10^precision as a plain decimal string with exactly `precision` decimals. */
+export function formatDecimal(raw: bigint | number, precision: number): string {
+  const big = typeof raw === 'bigint' ? raw : BigInt(raw);
+  const negative = big < 0n;
+  const abs = negative ? -big : big;
+  const s = abs.toString();
+  if (precision === 0) return (negative ? '-' : '') + s;
+  const padded = s.padStart(precision + 1, '0');
+  const int = padded.slice(0, padded.length - precision);
+  const frac = padded.slice(padded.length - precision);
+  return (negative ? '-' : '') + int + '.' + frac;
+}
+
+/** Divides with rounding half away from zero. `divisor` must be positive. */
+export function divRound(numerator: bigint, divisor: bigint): bigint {
+  const q = numerator / divisor;
+  const r = numerator % divisor;
+  const twice = (r < 0n ? -r : r) * 2n;
+  if (twice >= divisor) return numerator < 0n ? q - 1n : q + 1n;
+  return q;
+}
+
+/** Rescales a raw integer from one precision to another, rounding half away from zero. */
+export function rescale(raw: bigint, from: number, to: number): bigint {
+  if (from === to) return raw;
+  if (to > from) return raw * pow10Big(to - from);
+  return divRound(raw, pow10Big(from - to));
+}

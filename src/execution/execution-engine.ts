@@ -1,0 +1,290 @@
+/**
+ * ExecutionEngine: the order gateway between order sources (strategies, the API, operators) and
+ * the venue. It owns the order cache and the client order id space, validates each order, puts
+ * it to the pre-trade gate (the risk engine), sends it through the ExecutionClient port, applies
+ * what the venue reports through each order's transition table, and manages bracket
+ * contingencies (the exits are sent once the entry fills and follow its filled quantity).
+ * Everything it decides is published on the bus; nothing is thrown for a bad order.
+ */
+import type { MessageBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Price } from '../core/price.js';
+import { Quantity } from '../core/quantity.js';
+import { oppositeSide } from '../model/enums.js';
+import type { Instrument } from '../model/instrument.js';
+import type { OrderEventBody, OrderFilled } from '../model/order-events.js';
+import { Order, type OrderRequest } from '../model/order.js';
+import type { DenialReason } from '../model/reasons.js';
+import type { PreTradeGate } from '../risk/gate.js';
+import type { ExecutionClient, OrderModification, VenueEvent } from './ports.js';
+
+export interface BracketRequest {
+  readonly entry: OrderRequest;
+  readonly stopLoss: Price;
+  readonly takeProfit: Price;
+}
+
+export type SubmitResult = { ok: true; order: Order } | { ok: false; reason: string; message: string };
+
+export interface ExecutionEngineOptions {
+  bus: MessageBus;
+  clock: Clock;
+  client: ExecutionClient;
+  instruments: readonly Instrument[];
+  gate: PreTradeGate;
+  /** Signed raw position per instrument, for reduce-only checks. */
+  netQtyRaw: (instrumentId: string) => number;
+  /** How many recent fills list-executions keeps (default 100,000). */
+  executionsKept?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** What strategies, the API and operators use to trade. */
+export type OrderGateway = Pick<ExecutionEngine, 'submit' | 'submitBracket' | 'cancel' | 'modify' | 'status' | 'listExecutions' | 'workingOrders'>;
+
+export class ExecutionEngine {
+  private readonly bus: MessageBus;
+  private readonly clock: Clock;
+  private readonly client: ExecutionClient;
+  private readonly instruments = new Map<string, Instrument>();
+  private gate: PreTradeGate;
+  private readonly netQtyRaw: (instrumentId: string) => number;
+  private readonly orders = new Map<string, Order>();
+  private readonly working = new Set<Order>();
+  private readonly fills: OrderFilled[] = [];
+  private readonly fillIds = new Set<string>();
+  private readonly executionsKept: number;
+  private nextId = 1;
+
+  constructor(opts: ExecutionEngineOptions) {
+    this.bus = opts.bus;
+    this.clock = opts.clock;
+    this.client = opts.client;
+    this.gate = opts.gate;
+    this.netQtyRaw = opts.netQtyRaw;
+    this.executionsKept = opts.executionsKept ?? 100_000;
+    for (const inst of opts.instruments) this.instruments.set(inst.id, inst);
+    this.client.connect((event) => this.onVenueEvent(event));
+  }
+
+  /** Replaces the pre-trade gate (the kernel installs the risk engine here). */
+  setGate(gate: PreTradeGate): void {
+    this.gate = gate;
+  }
+
+  /** Submits one order. Denials and duplicates are reported, never thrown. */
+  submit(strategyId: string, request: OrderRequest): SubmitResult {
+    const id = request.clientOrderId ?? this.newId(strategyId);
+    if (this.orders.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
+    const order = this.create(id, strategyId, request);
+    this.send(order);
+    return { ok: true, order };
+  }
+
+  /** Submits an entry with a stop-loss and a take-profit exit (the exits are OCO, sent when the entry fills). */
+  submitBracket(strategyId: string, bracket: BracketRequest): SubmitResult {
+    const entryId = bracket.entry.clientOrderId ?? this.newId(strategyId);
+    const slId = `${entryId}-SL`;
+    const tpId = `${entryId}-TP`;
+    for (const id of [entryId, slId, tpId]) {
+      if (this.orders.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
+    }
+    const e = bracket.entry;
+    const exitSide = oppositeSide(e.side);
+    const entry = this.create(entryId, strategyId, e, { contingency: 'OTO', linkedIds: [slId, tpId] });
+    const common = { instrumentId: e.instrumentId, side: exitSide, quantity: e.quantity, reduceOnly: true, timeInForce: 'GTC' as const, tags: e.tags };
+    this.create(slId, strategyId, { ...common, type: 'STOP_MARKET', triggerPrice: bracket.stopLoss }, { contingency: 'OCO', parentId: entryId, linkedIds: [tpId] });
+    this.create(tpId, strategyId, { ...common, type: 'LIMIT', price: bracket.takeProfit }, { contingency: 'OCO', parentId: entryId, linkedIds: [slId] });
+    this.send(entry);
+    return { ok: true, order: entry };
+  }
+
+  /** Requests a cancel. Unknown or finished orders are reported as a rejected command. */
+  cancel(clientOrderId: string): boolean {
+    const order = this.orders.get(clientOrderId);
+    if (!order) return this.rejectCommand('cancel', clientOrderId, 'UNKNOWN_ORDER', `order ${clientOrderId} is unknown`).ok;
+    if (order.status === 'INITIALIZED') {
+      // A bracket exit not yet sent is canceled locally.
+      this.applyLocal(order, { type: 'OrderCanceled', reason: 'canceled before submission' });
+      return true;
+    }
+    if (!order.isWorking || order.status === 'PENDING_CANCEL') {
+      return this.rejectCommand('cancel', clientOrderId, 'NOT_CANCELABLE', `order ${clientOrderId} is ${order.status}`).ok;
+    }
+    this.applyLocal(order, { type: 'OrderPendingCancel' });
+    this.client.cancel(clientOrderId);
+    return true;
+  }
+
+  /** Requests an amendment of quantity, price or trigger price. */
+  modify(clientOrderId: string, changes: OrderModification): boolean {
+    const order = this.orders.get(clientOrderId);
+    if (!order) return this.rejectCommand('modify', clientOrderId, 'UNKNOWN_ORDER', `order ${clientOrderId} is unknown`).ok;
+    if (!order.isWorking || order.status === 'PENDING_CANCEL' || order.status === 'PENDING_UPDATE') {
+      return this.rejectCommand('modify', clientOrderId, 'NOT_MODIFIABLE', `order ${clientOrderId} is ${order.status}`).ok;
+    }
+    this.applyLocal(order, { type: 'OrderPendingUpdate' });
+    this.client.modify(clientOrderId, changes);
+    return true;
+  }
+
+  /** Cancels every working order (optionally of one instrument); returns how many were asked. */
+  cancelAll(instrumentId?: string): number {
+    let n = 0;
+    for (const order of [...this.working]) {
+      if (instrumentId !== undefined && order.instrumentId !== instrumentId) continue;
+      if (order.status !== 'PENDING_CANCEL' && this.cancel(order.clientOrderId)) n++;
+    }
+    for (const order of this.orders.values()) {
+      if (order.status === 'INITIALIZED' && (instrumentId === undefined || order.instrumentId === instrumentId)) this.cancel(order.clientOrderId);
+    }
+    return n;
+  }
+
+  status(clientOrderId: string): Order | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  workingOrders(): Order[] {
+    return [...this.working];
+  }
+
+  allOrders(): IterableIterator<Order> {
+    return this.orders.values();
+  }
+
+  /** Recent fills, oldest first, optionally of one instrument. */
+  listExecutions(instrumentId?: string): readonly OrderFilled[] {
+    return instrumentId === undefined ? this.fills : this.fills.filter((f) => f.instrumentId === instrumentId);
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  private newId(strategyId: string): string {
+    let id: string;
+    do id = `${strategyId}-${this.nextId++}`;
+    while (this.orders.has(id));
+    return id;
+  }
+
+  private create(id: string, strategyId: string, request: OrderRequest, links: Partial<Pick<Order, 'contingency' | 'parentId' | 'linkedIds'>> = {}): Order {
+    const ts = this.clock.now();
+    const expireAt = request.timeInForce === 'DAY' && request.expireAt === undefined ? (Math.floor(ts / DAY_MS) + 1) * DAY_MS : request.expireAt;
+    const order = new Order({
+      clientOrderId: id,
+      strategyId,
+      request: { ...request, expireAt },
+      ts,
+      contingency: links.contingency ?? 'NONE',
+      ...(links.parentId !== undefined ? { parentId: links.parentId } : {}),
+      linkedIds: links.linkedIds ? [...links.linkedIds] : [],
+    });
+    this.orders.set(id, order);
+    this.bus.publish('order.created', { order, ts });
+    return order;
+  }
+
+  /** Validates, gates and sends an INITIALIZED order. */
+  private send(order: Order): void {
+    const problem = this.validate(order);
+    const denial = problem ?? this.gate.check(order);
+    if (denial) {
+      this.applyLocal(order, { type: 'OrderDenied', reason: denial.reason, message: denial.message });
+      this.cancelChildren(order);
+      return;
+    }
+    this.applyLocal(order, { type: 'OrderSubmitted' });
+    this.client.submit(order);
+  }
+
+  private validate(order: Order): { reason: DenialReason; message: string } | undefined {
+    const inst = this.instruments.get(order.instrumentId);
+    if (!inst) return { reason: 'UNKNOWN_INSTRUMENT', message: `instrument ${order.instrumentId} is unknown` };
+    const invalid = (message: string) => ({ reason: 'INVALID_ORDER' as const, message });
+    const qtyProblem = inst.orderQuantityProblem(order.quantity);
+    if (qtyProblem) return invalid(qtyProblem);
+    const needsPrice = order.type === 'LIMIT' || order.type === 'STOP_LIMIT';
+    const needsTrigger = order.type === 'STOP_MARKET' || order.type === 'STOP_LIMIT';
+    if (needsPrice && !order.price) return invalid(`${order.type} order ${order.clientOrderId} needs a price`);
+    if (!needsPrice && order.price) return invalid(`${order.type} order ${order.clientOrderId} takes no price`);
+    if (needsTrigger && !order.triggerPrice) return invalid(`${order.type} order ${order.clientOrderId} needs a trigger price`);
+    if (!needsTrigger && order.triggerPrice) return invalid(`${order.type} order ${order.clientOrderId} takes no trigger price`);
+    for (const [what, px] of [['price', order.price], ['trigger price', order.triggerPrice]] as const) {
+      if (px && (!inst.isOnTick(px) || px.raw <= 0)) return invalid(`${what} ${px} is not a positive multiple of tick ${inst.tickSize} for ${inst.id}`);
+    }
+    if (order.reduceOnly && order.parentId === undefined) {
+      const net = this.netQtyRaw(order.instrumentId);
+      const reduces = order.side === 'BUY' ? net < 0 : net > 0;
+      if (!reduces) return { reason: 'REDUCE_ONLY_WOULD_INCREASE', message: `reduce-only ${order.side} ${order.quantity} ${inst.id} would not reduce a ${net === 0 ? 'flat' : net > 0 ? 'long' : 'short'} position` };
+    }
+    return undefined;
+  }
+
+  private rejectCommand(command: 'submit' | 'cancel' | 'modify', clientOrderId: string, reason: string, message: string): { ok: false; reason: string; message: string } {
+    this.bus.publish('command.rejected', { command, clientOrderId, reason, message, ts: this.clock.now() });
+    return { ok: false, reason, message };
+  }
+
+  /** Applies an engine-originated event and publishes it. */
+  private applyLocal(order: Order, body: OrderEventBody): void {
+    const event = { ...body, clientOrderId: order.clientOrderId, instrumentId: order.instrumentId, strategyId: order.strategyId, ts: this.clock.now() } as VenueEvent;
+    this.applyAndPublish(order, event);
+  }
+
+  private onVenueEvent(event: VenueEvent): void {
+    const order = this.orders.get(event.clientOrderId);
+    if (!order) {
+      this.bus.publish('order.error', { clientOrderId: event.clientOrderId, from: 'INITIALIZED', event: event.type, message: `venue reported ${event.type} for unknown order ${event.clientOrderId}`, ts: this.clock.now() });
+      return;
+    }
+    if (event.type === 'OrderFilled') {
+      // Fills reported twice (reconnects, replays) are applied once.
+      if (this.fillIds.has(event.tradeId)) return;
+      this.fillIds.add(event.tradeId);
+    }
+    this.applyAndPublish(order, event);
+  }
+
+  private applyAndPublish(order: Order, event: VenueEvent | Parameters<Order['apply']>[0]): void {
+    const error = order.apply(event);
+    if (error) {
+      this.bus.publish('order.error', { ...error, ts: event.ts });
+      return;
+    }
+    if (order.isWorking) this.working.add(order);
+    else this.working.delete(order);
+    if (event.type === 'OrderFilled') {
+      this.fills.push(event);
+      if (this.fills.length > this.executionsKept) this.fills.splice(0, this.fills.length - this.executionsKept);
+    }
+    this.bus.publish('order.event', event);
+    if (order.contingency === 'OTO') this.followParent(order, event.type);
+  }
+
+  /** Sends a bracket's exits on the entry's first fill and keeps them sized to its filled quantity. */
+  private followParent(parent: Order, eventType: string): void {
+    if (eventType === 'OrderFilled') {
+      for (const id of parent.linkedIds) {
+        const child = this.orders.get(id);
+        if (!child || child.isTerminal) continue;
+        if (child.status === 'INITIALIZED') {
+          child.quantity = Quantity.fromRaw(parent.filledQty.raw, parent.filledQty.precision);
+          this.send(child);
+        } else if (child.isWorking && child.quantity.raw !== parent.filledQty.raw && child.status !== 'PENDING_CANCEL' && child.status !== 'PENDING_UPDATE') {
+          this.modify(child.clientOrderId, { quantity: parent.filledQty });
+        }
+      }
+    } else if (parent.isTerminal && parent.filledQty.isZero) {
+      this.cancelChildren(parent);
+    }
+  }
+
+  private cancelChildren(parent: Order): void {
+    if (parent.contingency !== 'OTO') return;
+    for (const id of parent.linkedIds) {
+      const child = this.orders.get(id);
+      if (child && child.status === 'INITIALIZED') this.applyLocal(child, { type: 'OrderCanceled', reason: `parent ${parent.clientOrderId} ${parent.status.toLowerCase()}` });
+    }
+  }
+}

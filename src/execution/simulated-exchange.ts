@@ -1,0 +1,592 @@
+/**
+ * SimulatedExchange: the default venue, behind the same ExecutionClient port as a real one.
+ *
+ * It keeps its own book of working orders per instrument (price-time priority), its own account
+ * (cash and net positions, for buying power and reduce-only), and matches orders against the
+ * market data the kernel feeds it before strategies see that data:
+ * - quotes: market orders and marketable limits take the touch (with slippage, taker fee);
+ *   resting limits fill at their price (maker fee) when the touch crosses them; stops trigger
+ *   when the touch reaches them. Displayed sizes bound fills through the fill model.
+ * - bars: an order decided on a bar's close fills on the next bar: at its open, or at the order's
+ *   price when the bar's range reaches it (no look-ahead). Stops are matched before limits, so a
+ *   bracket whose exits are both inside one bar takes the stop (the conservative choice).
+ * Commands reach the venue after the latency model's delay in clock time; with zero latency they
+ * are processed at the next flush(), which the kernel calls after each dispatched event.
+ * OCO siblings are handled natively: a fill reduces or cancels the sibling at once.
+ */
+import type { Clock } from '../core/clock.js';
+import { Money } from '../core/money.js';
+import { Price } from '../core/price.js';
+import { Quantity } from '../core/quantity.js';
+import type { Bar, MarketData, QuoteTick, TradeTick } from '../model/data.js';
+import type { LiquiditySide, OrderSide, OrderType, TimeInForce } from '../model/enums.js';
+import type { Instrument } from '../model/instrument.js';
+import type { Order } from '../model/order.js';
+import type { OrderStatus } from '../model/order-state.js';
+import type { RejectReason } from '../model/reasons.js';
+import {
+  type FeeModel,
+  type FillModel,
+  type LatencyModel,
+  type SlippageModel,
+  fixedLatency,
+  fullFillModel,
+  instrumentFeeModel,
+  noSlippage,
+} from './models.js';
+import type { ExecutionClient, OrderModification, VenueEvent, VenueOrderStatus } from './ports.js';
+
+export interface SimulatedExchangeOptions {
+  venue?: string;
+  clock: Clock;
+  instruments: readonly Instrument[];
+  /** Starting cash of the venue account, in the instruments' quote currency. */
+  startingCash: Money;
+  /** Gross exposure allowed as a multiple of equity (1 = cash account). */
+  leverage?: number;
+  fillModel?: FillModel;
+  slippageModel?: SlippageModel;
+  feeModel?: FeeModel;
+  latencyModel?: LatencyModel;
+}
+
+interface SimOrder {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly strategyId: string;
+  readonly instrumentId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly ocoIds: readonly string[];
+  qtyRaw: number;
+  filledRaw: number;
+  priceRaw: number | undefined;
+  triggerRaw: number | undefined;
+  triggered: boolean;
+  /** False until the order has had its first matching pass (IOC/FOK decide there). */
+  rested: boolean;
+  seq: number;
+  status: OrderStatus;
+  expiryTimer: { id: number } | undefined;
+}
+
+interface Book {
+  readonly instrument: Instrument;
+  bid: Price | undefined;
+  ask: Price | undefined;
+  bidSizeRaw: number | undefined;
+  askSizeRaw: number | undefined;
+  lastBar: Bar | undefined;
+  working: SimOrder[];
+  netRaw: number;
+  mark: Price | undefined;
+}
+
+type Command =
+  | { kind: 'submit'; order: SimOrder; priceRaw: number | undefined; arrivesAt: number }
+  | { kind: 'cancel'; clientOrderId: string; arrivesAt: number }
+  | { kind: 'modify'; clientOrderId: string; changes: OrderModification; arrivesAt: number };
+
+/** Order of matching inside one bar or quote: stops first, then market, then limits. */
+function matchRank(o: SimOrder): number {
+  if (!o.triggered && (o.type === 'STOP_MARKET' || o.type === 'STOP_LIMIT')) return 0;
+  if (o.type === 'MARKET' || o.type === 'STOP_MARKET') return 1;
+  return 2;
+}
+
+export class SimulatedExchange implements ExecutionClient {
+  readonly venue: string;
+  private readonly clock: Clock;
+  private readonly books = new Map<string, Book>();
+  private readonly orders = new Map<string, SimOrder>();
+  private readonly queue: Command[] = [];
+  private readonly fillModel: FillModel;
+  private readonly slippage: SlippageModel;
+  private readonly fees: FeeModel;
+  private readonly latency: LatencyModel;
+  private readonly leverage: number;
+  private report: (event: VenueEvent) => void = () => undefined;
+  private cashRaw: bigint;
+  private readonly currency: Money['currency'];
+  private nextOrderNo = 1;
+  private nextTradeNo = 1;
+  private nextSeq = 1;
+
+  constructor(opts: SimulatedExchangeOptions) {
+    this.venue = opts.venue ?? 'SIM';
+    this.clock = opts.clock;
+    this.fillModel = opts.fillModel ?? fullFillModel;
+    this.slippage = opts.slippageModel ?? noSlippage;
+    this.fees = opts.feeModel ?? instrumentFeeModel;
+    this.latency = opts.latencyModel ?? fixedLatency(0);
+    this.leverage = opts.leverage ?? 1;
+    this.cashRaw = opts.startingCash.raw;
+    this.currency = opts.startingCash.currency;
+    for (const instrument of opts.instruments) {
+      this.books.set(instrument.id, {
+        instrument,
+        bid: undefined,
+        ask: undefined,
+        bidSizeRaw: undefined,
+        askSizeRaw: undefined,
+        lastBar: undefined,
+        working: [],
+        netRaw: 0,
+        mark: undefined,
+      });
+    }
+  }
+
+  connect(report: (event: VenueEvent) => void): void {
+    this.report = report;
+  }
+
+  submit(order: Readonly<Order>): void {
+    const sim: SimOrder = {
+      clientOrderId: order.clientOrderId,
+      venueOrderId: `${this.venue}-${this.nextOrderNo++}`,
+      strategyId: order.strategyId,
+      instrumentId: order.instrumentId,
+      side: order.side,
+      type: order.type,
+      tif: order.timeInForce,
+      reduceOnly: order.reduceOnly,
+      ocoIds: order.contingency === 'OCO' ? [...order.linkedIds] : [],
+      qtyRaw: order.quantity.raw,
+      filledRaw: 0,
+      priceRaw: order.price?.raw,
+      triggerRaw: order.triggerPrice?.raw,
+      triggered: false,
+      rested: false,
+      seq: 0,
+      status: 'SUBMITTED',
+      expiryTimer: undefined,
+    };
+    this.enqueue({ kind: 'submit', order: sim, priceRaw: order.price?.raw, arrivesAt: 0 }, order.instrumentId, order, order.expireAt);
+  }
+
+  cancel(clientOrderId: string): void {
+    this.enqueue({ kind: 'cancel', clientOrderId, arrivesAt: 0 }, this.orders.get(clientOrderId)?.instrumentId ?? '');
+  }
+
+  modify(clientOrderId: string, changes: OrderModification): void {
+    this.enqueue({ kind: 'modify', clientOrderId, changes, arrivesAt: 0 }, this.orders.get(clientOrderId)?.instrumentId ?? '');
+  }
+
+  queryOrder(clientOrderId: string): VenueOrderStatus | undefined {
+    const o = this.orders.get(clientOrderId);
+    if (!o) return undefined;
+    const book = this.books.get(o.instrumentId);
+    const precision = book?.instrument.sizePrecision ?? 0;
+    return { clientOrderId, venueOrderId: o.venueOrderId, status: o.status, filledQty: Quantity.fromRaw(o.filledRaw, precision) };
+  }
+
+  /** Processes every command that has reached the venue (zero-latency commands). */
+  flush(): void {
+    const now = this.clock.now();
+    while (this.queue.length > 0 && this.queue[0]!.arrivesAt <= now) this.process(this.queue.shift()!);
+  }
+
+  /** True when commands are waiting to be processed. */
+  get hasPending(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Feeds market data: updates the book and matches working orders against it. */
+  onMarketData(d: MarketData): void {
+    const book = this.books.get(d.instrumentId);
+    if (!book) return;
+    if (d.kind === 'quote') this.onQuote(book, d);
+    else if (d.kind === 'bar') this.onBar(book, d);
+    else this.onTrade(book, d);
+  }
+
+  /** Working orders currently at the venue (for reconciliation and tests). */
+  workingOrders(): VenueOrderStatus[] {
+    const out: VenueOrderStatus[] = [];
+    for (const book of this.books.values()) {
+      for (const o of book.working) out.push(this.queryOrder(o.clientOrderId)!);
+    }
+    return out;
+  }
+
+  /** Venue account: cash and net positions (raw), for reconciliation. */
+  account(): { cash: Money; positions: Record<string, string> } {
+    const positions: Record<string, string> = {};
+    for (const book of this.books.values()) {
+      if (book.netRaw !== 0) positions[book.instrument.id] = Quantity.fromRaw(Math.abs(book.netRaw), book.instrument.sizePrecision).toString();
+    }
+    return { cash: Money.fromRaw(this.cashRaw, this.currency), positions };
+  }
+
+  // --- commands -------------------------------------------------------------------------
+
+  private enqueue(cmd: Command, instrumentId: string, order?: Readonly<Order>, expireAt?: number): void {
+    const now = this.clock.now();
+    const delay = this.latency.latencyMs({ command: cmd.kind, instrumentId });
+    cmd.arrivesAt = now + delay;
+    if (cmd.kind === 'submit' && order) this.orders.set(order.clientOrderId, cmd.order);
+    if (cmd.kind === 'submit' && expireAt !== undefined) {
+      const sim = cmd.order;
+      sim.expiryTimer = this.clock.setTimer(expireAt, () => this.expire(sim));
+    }
+    this.queue.push(cmd);
+    if (delay > 0) this.clock.setTimer(cmd.arrivesAt, () => this.flush());
+  }
+
+  private process(cmd: Command): void {
+    if (cmd.kind === 'submit') this.arrive(cmd.order);
+    else if (cmd.kind === 'cancel') this.processCancel(cmd.clientOrderId);
+    else this.processModify(cmd.clientOrderId, cmd.changes);
+  }
+
+  private arrive(o: SimOrder): void {
+    if (o.status !== 'SUBMITTED') return; // expired before it arrived
+    const book = this.books.get(o.instrumentId);
+    if (!book) return this.reject(o, 'UNKNOWN_INSTRUMENT', `instrument ${o.instrumentId} is not traded on ${this.venue}`);
+    const problem = this.validate(book, o);
+    if (problem) return this.reject(o, problem[0], problem[1]);
+    const bp = this.buyingPowerProblem(book, o);
+    if (bp) return this.reject(o, 'INSUFFICIENT_BUYING_POWER', bp);
+    o.status = 'ACCEPTED';
+    o.seq = this.nextSeq++;
+    this.emit(o, { type: 'OrderAccepted', venueOrderId: o.venueOrderId });
+    book.working.push(o);
+    // With bar data the order waits for the next bar; with quotes it meets the current touch.
+    if (book.lastBar === undefined && book.ask !== undefined) this.matchQuote(book, [o]);
+  }
+
+  private validate(book: Book, o: SimOrder): [RejectReason, string] | undefined {
+    const inst = book.instrument;
+    const qtyProblem = inst.orderQuantityProblem(Quantity.fromRaw(o.qtyRaw, inst.sizePrecision));
+    if (qtyProblem) return ['INVALID_QUANTITY', qtyProblem];
+    const needsPrice = o.type === 'LIMIT' || o.type === 'STOP_LIMIT';
+    const needsTrigger = o.type === 'STOP_MARKET' || o.type === 'STOP_LIMIT';
+    if (needsPrice && o.priceRaw === undefined) return ['INVALID_PRICE', `${o.type} order needs a price`];
+    if (needsTrigger && o.triggerRaw === undefined) return ['INVALID_PRICE', `${o.type} order needs a trigger price`];
+    for (const raw of [o.priceRaw, o.triggerRaw]) {
+      if (raw !== undefined && (raw <= 0 || raw % inst.tickSize.raw !== 0)) {
+        return ['INVALID_PRICE', `price ${Price.fromRaw(raw, inst.pricePrecision)} is not a positive multiple of tick ${inst.tickSize} for ${inst.id}`];
+      }
+    }
+    return undefined;
+  }
+
+  private buyingPowerProblem(book: Book, o: SimOrder): string | undefined {
+    const s = o.side === 'BUY' ? 1 : -1;
+    const after = book.netRaw + s * o.qtyRaw;
+    if (Math.abs(after) <= Math.abs(book.netRaw)) return undefined; // reduces exposure
+    const pxRaw = o.priceRaw ?? o.triggerRaw ?? (o.side === 'BUY' ? book.ask?.raw : book.bid?.raw) ?? book.mark?.raw ?? book.lastBar?.close.raw;
+    if (pxRaw === undefined) return undefined; // priced at first fill; checked by the engine's risk layer
+    let equity = this.cashRaw;
+    let gross = 0n;
+    for (const b of this.books.values()) {
+      if (b.netRaw === 0 || !b.mark) continue;
+      const mv = b.instrument.notionalRaw(b.mark.raw, b.netRaw);
+      equity += mv;
+      if (b !== book) gross += mv < 0n ? -mv : mv;
+    }
+    const projected = gross + book.instrument.notionalRaw(pxRaw, Math.abs(after));
+    const limit = (equity * BigInt(Math.round(this.leverage * 1000))) / 1000n;
+    if (projected > limit) {
+      const ccy = this.currency;
+      return `order needs gross exposure ${Money.fromRaw(projected, ccy)} but buying power is ${Money.fromRaw(limit, ccy)} (equity ${Money.fromRaw(equity, ccy)} × leverage ${this.leverage})`;
+    }
+    return undefined;
+  }
+
+  private processCancel(id: string): void {
+    const o = this.orders.get(id);
+    if (!o || !this.isWorking(o)) {
+      const ids = o ?? { clientOrderId: id, strategyId: '', instrumentId: '' };
+      this.emitRaw(ids, { type: 'OrderCancelRejected', message: o ? `order ${id} is ${o.status}` : `order ${id} is unknown to ${this.venue}` });
+      return;
+    }
+    this.cancelWorking(o, 'canceled by request');
+  }
+
+  private processModify(id: string, changes: OrderModification): void {
+    const o = this.orders.get(id);
+    if (!o || !this.isWorking(o)) {
+      const ids = o ?? { clientOrderId: id, strategyId: '', instrumentId: '' };
+      this.emitRaw(ids, { type: 'OrderModifyRejected', message: o ? `order ${id} is ${o.status}` : `order ${id} is unknown to ${this.venue}` });
+      return;
+    }
+    const book = this.books.get(o.instrumentId)!;
+    const inst = book.instrument;
+    const qtyRaw = changes.quantity?.raw ?? o.qtyRaw;
+    if (qtyRaw < o.filledRaw) {
+      this.emit(o, { type: 'OrderModifyRejected', message: `quantity ${changes.quantity} is below the filled ${Quantity.fromRaw(o.filledRaw, inst.sizePrecision)}` });
+      return;
+    }
+    const trial = { ...o, qtyRaw, priceRaw: changes.price?.raw ?? o.priceRaw, triggerRaw: changes.triggerPrice?.raw ?? o.triggerRaw };
+    const problem = qtyRaw === o.filledRaw ? undefined : this.validate(book, trial);
+    if (problem) {
+      this.emit(o, { type: 'OrderModifyRejected', message: problem[1] });
+      return;
+    }
+    o.qtyRaw = trial.qtyRaw;
+    o.priceRaw = trial.priceRaw;
+    o.triggerRaw = trial.triggerRaw;
+    o.seq = this.nextSeq++; // an amended order loses its time priority
+    this.emitUpdated(o, inst);
+    if (o.filledRaw === o.qtyRaw) return this.finish(book, o, 'FILLED');
+    if (book.lastBar === undefined && book.ask !== undefined) this.matchQuote(book, [o]);
+  }
+
+  private expire(o: SimOrder): void {
+    o.expiryTimer = undefined;
+    if (!this.isWorking(o) && o.status !== 'SUBMITTED') return;
+    const book = this.books.get(o.instrumentId);
+    o.status = 'EXPIRED';
+    if (book) this.removeWorking(book, o);
+    this.emit(o, { type: 'OrderExpired' });
+  }
+
+  // --- market data ----------------------------------------------------------------------
+
+  private onQuote(book: Book, q: QuoteTick): void {
+    book.bid = q.bid;
+    book.ask = q.ask;
+    book.bidSizeRaw = q.bidSize.raw;
+    book.askSizeRaw = q.askSize.raw;
+    book.lastBar = undefined;
+    book.mark = Price.fromRaw(Math.round((q.bid.raw + q.ask.raw) / 2), q.bid.precision);
+    if (book.working.length > 0) this.matchQuote(book, book.working.slice());
+  }
+
+  private onTrade(book: Book, t: TradeTick): void {
+    book.mark = t.price;
+    if (book.ask === undefined) {
+      // Trade-only data: the last trade stands in for both sides of the book.
+      book.bid = t.price;
+      book.ask = t.price;
+      book.bidSizeRaw = t.size.raw;
+      book.askSizeRaw = t.size.raw;
+      if (book.working.length > 0) this.matchQuote(book, book.working.slice());
+    }
+  }
+
+  private onBar(book: Book, bar: Bar): void {
+    book.lastBar = bar;
+    book.mark = bar.close;
+    if (book.working.length === 0) return;
+    const candidates = this.prioritized(book.working.slice());
+    let availableRaw = bar.volume.raw > 0 ? bar.volume.raw : undefined;
+    for (const o of candidates) {
+      if (!this.isWorking(o)) continue;
+      const filled = this.matchBarOrder(book, bar, o, availableRaw);
+      if (availableRaw !== undefined) availableRaw -= filled;
+      this.afterPass(o);
+    }
+  }
+
+  /** Matches one order against a bar; returns the raw quantity filled. */
+  private matchBarOrder(book: Book, bar: Bar, o: SimOrder, availableRaw: number | undefined): number {
+    const buy = o.side === 'BUY';
+    const open = bar.open.raw;
+    const isStop = o.type === 'STOP_MARKET' || o.type === 'STOP_LIMIT';
+    // A stop triggered inside this bar (not at its open) trades from its trigger price.
+    let fromTrigger = false;
+    if (isStop && !o.triggered) {
+      const t = o.triggerRaw!;
+      const reached = buy ? bar.high.raw >= t : bar.low.raw <= t;
+      if (!reached) return 0;
+      fromTrigger = buy ? open < t : open > t;
+      this.trigger(o);
+    }
+    const reference = fromTrigger ? o.triggerRaw! : open;
+    let pxRaw = reference;
+    let liquidity: LiquiditySide = 'TAKER';
+    if (o.type === 'LIMIT' || o.type === 'STOP_LIMIT') {
+      const limit = o.priceRaw!;
+      const crossedAtReference = buy ? reference <= limit : reference >= limit;
+      const touched = buy ? bar.low.raw <= limit : bar.high.raw >= limit;
+      if (!crossedAtReference) {
+        if (!touched) return 0;
+        pxRaw = limit;
+        liquidity = 'MAKER';
+      }
+    }
+    return this.fill(book, o, pxRaw, liquidity, availableRaw, o.type === 'MARKET' || o.type === 'STOP_MARKET');
+  }
+
+  private matchQuote(book: Book, orders: SimOrder[]): void {
+    const candidates = orders.length > 1 ? this.prioritized(orders) : orders;
+    let askAvail = book.askSizeRaw;
+    let bidAvail = book.bidSizeRaw;
+    for (const o of candidates) {
+      if (!this.isWorking(o)) continue;
+      const buy = o.side === 'BUY';
+      const touch = buy ? book.ask! : book.bid!;
+      if ((o.type === 'STOP_MARKET' || o.type === 'STOP_LIMIT') && !o.triggered) {
+        if (buy ? touch.raw < o.triggerRaw! : touch.raw > o.triggerRaw!) {
+          this.afterPass(o);
+          continue;
+        }
+        this.trigger(o);
+      }
+      let filled = 0;
+      const available = buy ? askAvail : bidAvail;
+      if (o.type === 'MARKET' || o.type === 'STOP_MARKET') {
+        filled = this.fill(book, o, touch.raw, 'TAKER', available, true);
+      } else {
+        const limit = o.priceRaw!;
+        const crosses = buy ? touch.raw <= limit : touch.raw >= limit;
+        // A resting order is the maker at its own price; a newly arrived marketable one takes the touch.
+        if (crosses) filled = o.rested ? this.fill(book, o, limit, 'MAKER', available) : this.fill(book, o, touch.raw, 'TAKER', available);
+      }
+      if (buy && askAvail !== undefined) askAvail -= filled;
+      if (!buy && bidAvail !== undefined) bidAvail -= filled;
+      this.afterPass(o);
+    }
+  }
+
+  /** Sorts by matching rank, then price priority, then time priority. */
+  private prioritized(orders: SimOrder[]): SimOrder[] {
+    return orders.sort((a, b) => {
+      const rank = matchRank(a) - matchRank(b);
+      if (rank !== 0) return rank;
+      if (a.side === b.side && a.priceRaw !== undefined && b.priceRaw !== undefined && a.priceRaw !== b.priceRaw) {
+        return a.side === 'BUY' ? b.priceRaw - a.priceRaw : a.priceRaw - b.priceRaw;
+      }
+      return a.seq - b.seq;
+    });
+  }
+
+  /** After an order's first matching pass: IOC remainders cancel; the order now rests. */
+  private afterPass(o: SimOrder): void {
+    if (!this.isWorking(o)) return;
+    if (!o.rested && o.tif === 'IOC' && (o.triggered || (o.type !== 'STOP_MARKET' && o.type !== 'STOP_LIMIT'))) {
+      this.cancelWorking(o, 'IOC remainder canceled');
+      return;
+    }
+    o.rested = true;
+  }
+
+  private trigger(o: SimOrder): void {
+    o.triggered = true;
+    o.status = 'TRIGGERED';
+    o.rested = o.type === 'STOP_LIMIT' ? false : o.rested;
+    this.emit(o, { type: 'OrderTriggered' });
+  }
+
+  /**
+   * Fills as much of `o` as the fill model, reduce-only and FOK allow at `pxRaw`.
+   * Returns the raw quantity filled.
+   */
+  private fill(book: Book, o: SimOrder, pxRaw: number, liquidity: LiquiditySide, availableRaw: number | undefined, slip = false): number {
+    const inst = book.instrument;
+    let wanted = o.qtyRaw - o.filledRaw;
+    if (o.reduceOnly) {
+      const reducible = o.side === 'BUY' ? Math.max(0, -book.netRaw) : Math.max(0, book.netRaw);
+      if (reducible === 0) {
+        this.cancelWorking(o, 'reduce-only order would increase the position');
+        return 0;
+      }
+      wanted = Math.min(wanted, reducible);
+    }
+    const qty = this.fillModel.fillableRaw({ instrument: inst, side: o.side, wantedRaw: wanted, availableRaw: availableRaw === undefined ? undefined : Math.max(0, availableRaw) });
+    if (o.tif === 'FOK' && !o.rested && qty < o.qtyRaw - o.filledRaw) {
+      this.cancelWorking(o, 'FOK order could not be filled in full');
+      return 0;
+    }
+    if (qty <= 0) return 0;
+    const touch = Price.fromRaw(pxRaw, inst.pricePrecision);
+    const price = slip ? this.slippage.fillPrice({ instrument: inst, side: o.side, price: touch, quantityRaw: qty }) : touch;
+    const lastQty = Quantity.fromRaw(qty, inst.sizePrecision);
+    const fee = this.fees.fee({ instrument: inst, price, quantity: lastQty, liquidity });
+    const s = o.side === 'BUY' ? 1 : -1;
+    o.filledRaw += qty;
+    book.netRaw += s * qty;
+    this.cashRaw += -BigInt(s) * inst.notionalRaw(price.raw, qty) - fee.raw;
+    if (!book.mark) book.mark = price;
+    const done = o.filledRaw === o.qtyRaw;
+    o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
+    this.emit(o, {
+      type: 'OrderFilled',
+      venueOrderId: o.venueOrderId,
+      tradeId: `${this.venue}-T${this.nextTradeNo++}`,
+      side: o.side,
+      lastQty,
+      lastPx: price,
+      fee,
+      liquidity,
+    });
+    if (done) this.finish(book, o, 'FILLED');
+    this.applyOco(o, qty, done);
+    return qty;
+  }
+
+  /** One-cancels-other: a full fill cancels siblings; a partial fill shrinks them by the same amount. */
+  private applyOco(o: SimOrder, qty: number, done: boolean): void {
+    for (const id of o.ocoIds) {
+      const sib = this.orders.get(id);
+      if (!sib || !(this.isWorking(sib) || sib.status === 'SUBMITTED')) continue;
+      const inst = this.books.get(sib.instrumentId)!.instrument;
+      if (done || sib.qtyRaw - qty <= sib.filledRaw) {
+        if (sib.status === 'SUBMITTED') {
+          sib.status = 'CANCELED';
+          this.emit(sib, { type: 'OrderCanceled', reason: `OCO sibling ${o.clientOrderId} filled` });
+        } else this.cancelWorking(sib, `OCO sibling ${o.clientOrderId} filled`);
+      } else if (sib.status !== 'SUBMITTED') {
+        sib.qtyRaw -= qty;
+        this.emitUpdated(sib, inst);
+      }
+    }
+  }
+
+  private cancelWorking(o: SimOrder, reason: string): void {
+    const book = this.books.get(o.instrumentId)!;
+    this.finish(book, o, 'CANCELED');
+    this.emit(o, { type: 'OrderCanceled', reason });
+  }
+
+  private finish(book: Book, o: SimOrder, status: OrderStatus): void {
+    o.status = status;
+    this.removeWorking(book, o);
+    if (o.expiryTimer) {
+      this.clock.cancelTimer(o.expiryTimer);
+      o.expiryTimer = undefined;
+    }
+  }
+
+  private removeWorking(book: Book, o: SimOrder): void {
+    const i = book.working.indexOf(o);
+    if (i >= 0) book.working.splice(i, 1);
+  }
+
+  private reject(o: SimOrder, reason: RejectReason, message: string): void {
+    o.status = 'REJECTED';
+    if (o.expiryTimer) this.clock.cancelTimer(o.expiryTimer);
+    this.emit(o, { type: 'OrderRejected', reason, message });
+  }
+
+  private isWorking(o: SimOrder): boolean {
+    return o.status === 'ACCEPTED' || o.status === 'TRIGGERED' || o.status === 'PARTIALLY_FILLED';
+  }
+
+  private emitUpdated(o: SimOrder, inst: Instrument): void {
+    this.emit(o, {
+      type: 'OrderUpdated',
+      quantity: Quantity.fromRaw(o.qtyRaw, inst.sizePrecision),
+      price: o.priceRaw === undefined ? undefined : Price.fromRaw(o.priceRaw, inst.pricePrecision),
+      triggerPrice: o.triggerRaw === undefined ? undefined : Price.fromRaw(o.triggerRaw, inst.pricePrecision),
+    });
+  }
+
+  private emit(o: SimOrder, body: DistributiveOmit<VenueEvent, 'clientOrderId' | 'instrumentId' | 'strategyId' | 'ts'>): void {
+    this.emitRaw(o, body);
+  }
+
+  private emitRaw(
+    ids: { clientOrderId: string; strategyId: string; instrumentId: string },
+    body: DistributiveOmit<VenueEvent, 'clientOrderId' | 'instrumentId' | 'strategyId' | 'ts'>,
+  ): void {
+    this.report({ ...body, clientOrderId: ids.clientOrderId, instrumentId: ids.instrumentId, strategyId: ids.strategyId, ts: this.clock.now() } as VenueEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,128 @@
+/**
+ * The order lifecycle as one transition table: (status, event type) -> next status. Any pair
+ * not in the table is an invalid transition, reported as a typed error and never applied.
+ *
+ * Two targets are resolved at apply time: FILL becomes PARTIALLY_FILLED or FILLED from the
+ * remaining quantity, and PREVIOUS returns to the status held before a pending request.
+ */
+import type { OrderEventType } from './order-events.js';
+
+export const ORDER_STATUSES = [
+  'INITIALIZED',
+  'DENIED',
+  'SUBMITTED',
+  'ACCEPTED',
+  'REJECTED',
+  'PENDING_CANCEL',
+  'PENDING_UPDATE',
+  'CANCELED',
+  'EXPIRED',
+  'TRIGGERED',
+  'PARTIALLY_FILLED',
+  'FILLED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['DENIED', 'REJECTED', 'CANCELED', 'EXPIRED', 'FILLED']);
+
+/** Orders in these states may still trade at the venue. */
+export const WORKING_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  'SUBMITTED',
+  'ACCEPTED',
+  'TRIGGERED',
+  'PENDING_CANCEL',
+  'PENDING_UPDATE',
+  'PARTIALLY_FILLED',
+]);
+
+type Target = OrderStatus | 'FILL' | 'PREVIOUS';
+
+const TABLE: Record<OrderStatus, Partial<Record<OrderEventType, Target>>> = {
+  INITIALIZED: {
+    OrderDenied: 'DENIED',
+    OrderSubmitted: 'SUBMITTED',
+    // A contingent child canceled before it was ever sent (its parent was canceled).
+    OrderCanceled: 'CANCELED',
+  },
+  SUBMITTED: {
+    OrderAccepted: 'ACCEPTED',
+    OrderRejected: 'REJECTED',
+    OrderPendingCancel: 'PENDING_CANCEL',
+    OrderPendingUpdate: 'PENDING_UPDATE',
+    // Venues may cancel (IOC with no liquidity) or fill before acknowledging.
+    OrderCanceled: 'CANCELED',
+    OrderExpired: 'EXPIRED',
+    OrderFilled: 'FILL',
+  },
+  ACCEPTED: {
+    OrderPendingCancel: 'PENDING_CANCEL',
+    OrderPendingUpdate: 'PENDING_UPDATE',
+    OrderCanceled: 'CANCELED',
+    OrderExpired: 'EXPIRED',
+    OrderTriggered: 'TRIGGERED',
+    OrderUpdated: 'ACCEPTED',
+    OrderCancelRejected: 'ACCEPTED',
+    OrderModifyRejected: 'ACCEPTED',
+    OrderFilled: 'FILL',
+  },
+  TRIGGERED: {
+    OrderPendingCancel: 'PENDING_CANCEL',
+    OrderPendingUpdate: 'PENDING_UPDATE',
+    OrderCanceled: 'CANCELED',
+    OrderExpired: 'EXPIRED',
+    OrderUpdated: 'TRIGGERED',
+    OrderCancelRejected: 'TRIGGERED',
+    OrderModifyRejected: 'TRIGGERED',
+    // A stop-limit's limit leg can be refused by the venue once triggered.
+    OrderRejected: 'REJECTED',
+    OrderFilled: 'FILL',
+  },
+  PENDING_CANCEL: {
+    OrderCanceled: 'CANCELED',
+    OrderCancelRejected: 'PREVIOUS',
+    OrderExpired: 'EXPIRED',
+    // The venue may fill the order while our cancel request is in flight.
+    OrderFilled: 'FILL',
+    // A stop may trigger while the cancel is in flight; the cancel stays pending.
+    OrderTriggered: 'PENDING_CANCEL',
+  },
+  PENDING_UPDATE: {
+    OrderUpdated: 'PREVIOUS',
+    OrderModifyRejected: 'PREVIOUS',
+    OrderPendingCancel: 'PENDING_CANCEL',
+    OrderCanceled: 'CANCELED',
+    OrderExpired: 'EXPIRED',
+    // A fill racing the amend request.
+    OrderFilled: 'FILL',
+    OrderTriggered: 'PENDING_UPDATE',
+  },
+  PARTIALLY_FILLED: {
+    OrderPendingCancel: 'PENDING_CANCEL',
+    OrderPendingUpdate: 'PENDING_UPDATE',
+    OrderCanceled: 'CANCELED',
+    OrderExpired: 'EXPIRED',
+    OrderUpdated: 'PARTIALLY_FILLED',
+    OrderCancelRejected: 'PARTIALLY_FILLED',
+    OrderModifyRejected: 'PARTIALLY_FILLED',
+    OrderFilled: 'FILL',
+  },
+  DENIED: {},
+  REJECTED: {},
+  CANCELED: {},
+  EXPIRED: {},
+  FILLED: {},
+};
+
+/** The raw table target for a pair, or undefined when the transition is not allowed. */
+export function transitionTarget(from: OrderStatus, event: OrderEventType): Target | undefined {
+  return TABLE[from][event];
+}
+
+/** Every (status, event) pair in the table, for tests and documentation. */
+export function allowedTransitions(): Array<[OrderStatus, OrderEventType, Target]> {
+  const out: Array<[OrderStatus, OrderEventType, Target]> = [];
+  for (const status of ORDER_STATUSES) {
+    for (const [event, target] of Object.entries(TABLE[status])) out.push([status, event as OrderEventType, target]);
+  }
+  return out;
+}

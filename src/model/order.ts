@@ -1,0 +1,187 @@
+/**
+ * Order: what was asked for (immutable request fields) and what has happened to it (status,
+ * filled quantity, average fill price), changed only by applying order events through the
+ * transition table. An illegal event is returned as an InvalidTransition and changes nothing.
+ */
+import { Price } from '../core/price.js';
+import { Quantity } from '../core/quantity.js';
+import type { OrderSide, OrderType, TimeInForce } from './enums.js';
+import type { OrderEvent, OrderEventType } from './order-events.js';
+import { type OrderStatus, TERMINAL_STATUSES, WORKING_STATUSES, transitionTarget } from './order-state.js';
+
+/** How an order is linked to others: a bracket's entry triggers its exits (OTO); exits cancel each other (OCO). */
+export type Contingency = 'NONE' | 'OTO' | 'OCO';
+
+export interface OrderRequest {
+  readonly instrumentId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly quantity: Quantity;
+  readonly price?: Price | undefined;
+  readonly triggerPrice?: Price | undefined;
+  readonly timeInForce?: TimeInForce | undefined;
+  readonly reduceOnly?: boolean | undefined;
+  /** Expiry time (epoch ms) for DAY orders; set by the engine from the trading-day end when absent. */
+  readonly expireAt?: number | undefined;
+  readonly clientOrderId?: string | undefined;
+  readonly tags?: readonly string[] | undefined;
+}
+
+export interface InvalidTransition {
+  readonly clientOrderId: string;
+  readonly from: OrderStatus;
+  readonly event: OrderEventType;
+  readonly message: string;
+}
+
+export interface OrderInit {
+  clientOrderId: string;
+  strategyId: string;
+  request: OrderRequest;
+  ts: number;
+  contingency?: Contingency;
+  parentId?: string;
+  linkedIds?: string[];
+}
+
+export class Order {
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly instrumentId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly expireAt: number | undefined;
+  readonly tags: readonly string[];
+  readonly createdAt: number;
+  readonly contingency: Contingency;
+  /** The entry order that spawned this exit (brackets). */
+  readonly parentId: string | undefined;
+  /** Orders linked to this one: a bracket entry's exits, or an exit's OCO sibling. */
+  linkedIds: string[];
+
+  quantity: Quantity;
+  price: Price | undefined;
+  triggerPrice: Price | undefined;
+  status: OrderStatus = 'INITIALIZED';
+  venueOrderId: string | undefined;
+  filledQty: Quantity;
+  /** Sum of lastPx.raw × lastQty.raw over fills, for an exact average price. */
+  private fillValueRaw = 0n;
+  private fillPxPrecision = 0;
+  feesRaw = 0n;
+  lastEventAt: number;
+  private previousStatus: OrderStatus = 'INITIALIZED';
+
+  constructor(init: OrderInit) {
+    const r = init.request;
+    this.clientOrderId = init.clientOrderId;
+    this.strategyId = init.strategyId;
+    this.instrumentId = r.instrumentId;
+    this.side = r.side;
+    this.type = r.type;
+    this.quantity = r.quantity;
+    this.price = r.price;
+    this.triggerPrice = r.triggerPrice;
+    this.timeInForce = r.timeInForce ?? 'GTC';
+    this.reduceOnly = r.reduceOnly ?? false;
+    this.expireAt = r.expireAt;
+    this.tags = r.tags ?? [];
+    this.createdAt = init.ts;
+    this.lastEventAt = init.ts;
+    this.contingency = init.contingency ?? 'NONE';
+    this.parentId = init.parentId;
+    this.linkedIds = init.linkedIds ?? [];
+    this.filledQty = Quantity.zero(r.quantity.precision);
+  }
+
+  get leavesQty(): Quantity {
+    return Quantity.fromRaw(Math.max(0, this.quantity.raw - this.filledQty.raw), this.quantity.precision);
+  }
+
+  get isTerminal(): boolean {
+    return TERMINAL_STATUSES.has(this.status);
+  }
+
+  get isWorking(): boolean {
+    return WORKING_STATUSES.has(this.status);
+  }
+
+  /** Average fill price rounded to the instrument precision, or undefined before the first fill. */
+  get avgPx(): Price | undefined {
+    if (this.filledQty.raw === 0) return undefined;
+    const q = BigInt(this.filledQty.raw);
+    return Price.fromRaw(Number((this.fillValueRaw * 2n + q) / (2n * q)), this.fillPxPrecision);
+  }
+
+  /**
+   * Applies an event through the transition table. Returns an InvalidTransition (and changes
+   * nothing) when the pair is not allowed or a fill would overfill the order.
+   */
+  apply(event: OrderEvent): InvalidTransition | undefined {
+    const target = transitionTarget(this.status, event.type);
+    if (target === undefined) return this.invalid(event, `${event.type} is not allowed in state ${this.status}`);
+    let next: OrderStatus;
+    if (target === 'FILL') {
+      if (event.type !== 'OrderFilled') return this.invalid(event, 'fill target on a non-fill event');
+      const filled = this.filledQty.raw + event.lastQty.raw;
+      if (filled > this.quantity.raw) {
+        return this.invalid(event, `fill of ${event.lastQty} would overfill (filled ${this.filledQty} of ${this.quantity})`);
+      }
+      this.filledQty = Quantity.fromRaw(filled, this.quantity.precision);
+      this.fillValueRaw += BigInt(event.lastPx.raw) * BigInt(event.lastQty.raw);
+      this.fillPxPrecision = event.lastPx.precision;
+      this.feesRaw += event.fee.raw;
+      next = filled === this.quantity.raw ? 'FILLED' : 'PARTIALLY_FILLED';
+    } else if (target === 'PREVIOUS') {
+      next = this.previousStatus;
+    } else {
+      next = target;
+    }
+    if (event.type === 'OrderAccepted') this.venueOrderId = event.venueOrderId;
+    if (event.type === 'OrderUpdated') {
+      this.quantity = event.quantity;
+      if (event.price) this.price = event.price;
+      if (event.triggerPrice) this.triggerPrice = event.triggerPrice;
+      if (this.filledQty.raw === this.quantity.raw && this.filledQty.raw > 0) next = 'FILLED';
+    }
+    if (event.type === 'OrderFilled') this.venueOrderId = event.venueOrderId;
+    const pending = this.status === 'PENDING_CANCEL' || this.status === 'PENDING_UPDATE';
+    if (!pending && (next === 'PENDING_CANCEL' || next === 'PENDING_UPDATE')) this.previousStatus = this.status;
+    // A stop triggering while a request is pending changes where the request returns to.
+    if (pending && event.type === 'OrderTriggered') this.previousStatus = 'TRIGGERED';
+    this.status = next;
+    this.lastEventAt = event.ts;
+    return undefined;
+  }
+
+  /** A plain JSON view for logs, the journal and the API. */
+  toJSON(): Record<string, unknown> {
+    return {
+      clientOrderId: this.clientOrderId,
+      strategyId: this.strategyId,
+      instrumentId: this.instrumentId,
+      side: this.side,
+      type: this.type,
+      quantity: this.quantity.toString(),
+      price: this.price?.toString(),
+      triggerPrice: this.triggerPrice?.toString(),
+      timeInForce: this.timeInForce,
+      reduceOnly: this.reduceOnly,
+      status: this.status,
+      filledQty: this.filledQty.toString(),
+      avgPx: this.avgPx?.toString(),
+      venueOrderId: this.venueOrderId,
+      contingency: this.contingency,
+      parentId: this.parentId,
+      linkedIds: this.linkedIds,
+      createdAt: this.createdAt,
+      lastEventAt: this.lastEventAt,
+    };
+  }
+
+  private invalid(event: OrderEvent, message: string): InvalidTransition {
+    return { clientOrderId: this.clientOrderId, from: this.status, event: event.type, message };
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Portfolio (the PositionManager): one netted Position per instrument, the cash account in the
+ * base currency, exposure and P&L. It applies fills exactly once (duplicate trade ids are
+ * ignored), marks positions to the latest prices, and keeps the history of closed positions.
+ */
+import { Money, type Currency } from '../core/money.js';
+import { ValueError } from '../core/errors.js';
+import type { Instrument } from '../model/instrument.js';
+import type { OrderFilled } from '../model/order-events.js';
+import { Position } from './position.js';
+import type { ClosedPosition, PortfolioSnapshot } from './snapshots.js';
+
+export interface FillOutcome {
+  readonly position: Position;
+  readonly closed: ClosedPosition | undefined;
+}
+
+export class Portfolio {
+  readonly currency: Currency;
+  readonly initialCapital: Money;
+  cashRaw: bigint;
+  private positions = new Map<string, Position>();
+  private seenTradeIds = new Set<string>();
+  readonly closedPositions: ClosedPosition[] = [];
+
+  /** Throws ValueError if an instrument is quoted in another currency than the account. */
+  constructor(initialCapital: Money, instruments: Iterable<Instrument>) {
+    this.currency = initialCapital.currency;
+    this.initialCapital = initialCapital;
+    this.cashRaw = initialCapital.raw;
+    for (const inst of instruments) this.addInstrument(inst);
+  }
+
+  addInstrument(inst: Instrument): void {
+    if (inst.quoteCurrency !== this.currency) {
+      throw new ValueError(`instrument ${inst.id} is quoted in ${inst.quoteCurrency.code}, the account is in ${this.currency.code}`);
+    }
+    if (!this.positions.has(inst.id)) this.positions.set(inst.id, new Position(inst));
+  }
+
+  position(instrumentId: string): Position | undefined {
+    return this.positions.get(instrumentId);
+  }
+
+  /** Signed raw quantity held in an instrument (0 when flat or unknown). */
+  netQtyRaw(instrumentId: string): number {
+    return this.positions.get(instrumentId)?.qtyRaw ?? 0;
+  }
+
+  allPositions(): IterableIterator<Position> {
+    return this.positions.values();
+  }
+
+  openPositions(): Position[] {
+    const out: Position[] = [];
+    for (const p of this.positions.values()) if (p.isOpen) out.push(p);
+    return out;
+  }
+
+  /** Applies a fill once; returns undefined for a trade id already applied. */
+  applyFill(fill: OrderFilled): FillOutcome | undefined {
+    if (this.seenTradeIds.has(fill.tradeId)) return undefined;
+    const position = this.positions.get(fill.instrumentId);
+    if (!position) throw new ValueError(`fill for unknown instrument ${fill.instrumentId}`);
+    this.seenTradeIds.add(fill.tradeId);
+    const { cashDeltaRaw, closed } = position.applyFill(fill);
+    this.cashRaw += cashDeltaRaw;
+    if (closed) this.closedPositions.push(closed);
+    return { position, closed };
+  }
+
+  /** Marks an instrument to a new price, given as a raw integer at the instrument's precision. */
+  markRaw(instrumentId: string, priceRaw: number): void {
+    const p = this.positions.get(instrumentId);
+    if (p) p.markRaw = priceRaw;
+  }
+
+  equityRaw(): bigint {
+    let v = this.cashRaw;
+    for (const p of this.positions.values()) if (p.qtyRaw !== 0) v += p.marketValueRaw();
+    return v;
+  }
+
+  grossExposureRaw(): bigint {
+    let v = 0n;
+    for (const p of this.positions.values()) {
+      const mv = p.marketValueRaw();
+      v += mv < 0n ? -mv : mv;
+    }
+    return v;
+  }
+
+  snapshot(ts: number): PortfolioSnapshot {
+    let realized = 0n;
+    let unrealized = 0n;
+    let fees = 0n;
+    let gross = 0n;
+    let net = 0n;
+    let open = 0;
+    for (const p of this.positions.values()) {
+      realized += p.realizedRaw;
+      fees += p.feesRaw;
+      if (p.qtyRaw === 0) continue;
+      open++;
+      const mv = p.marketValueRaw();
+      unrealized += mv - p.costRaw;
+      gross += mv < 0n ? -mv : mv;
+      net += mv;
+    }
+    const m = (raw: bigint): Money => Money.fromRaw(raw, this.currency);
+    return {
+      ts,
+      initialCapital: this.initialCapital,
+      cash: m(this.cashRaw),
+      equity: m(this.cashRaw + net),
+      realized: m(realized),
+      unrealized: m(unrealized),
+      fees: m(fees),
+      grossExposure: m(gross),
+      netExposure: m(net),
+      openPositions: open,
+    };
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Position: the netted holding of one instrument, with exact accounting.
+ *
+ * Cost basis is kept as the exact signed sum of the open quantity's fill notionals (not an
+ * average price), so that: cash + market value = initial + realized + unrealized − fees holds
+ * to the minor unit after any sequence of fills. A reducing fill releases the closed share of the
+ * cost basis (rounded once); a fill larger than the position closes it and opens the other side.
+ */
+import { divRound, formatDecimal } from '../core/decimal.js';
+import { Money } from '../core/money.js';
+import type { PositionSide } from '../model/enums.js';
+import { sideSign } from '../model/enums.js';
+import type { Instrument } from '../model/instrument.js';
+import type { OrderFilled } from '../model/order-events.js';
+import type { ClosedPosition, PositionSnapshot } from './snapshots.js';
+
+/** Bookkeeping for the current life of the position (open to flat), for closed-position history. */
+interface Life {
+  side: 'LONG' | 'SHORT';
+  strategyId: string;
+  openedAt: number;
+  maxQtyRaw: number;
+  entryValueRaw: bigint;
+  entryQtyRaw: number;
+  exitValueRaw: bigint;
+  exitQtyRaw: number;
+  realizedRaw: bigint;
+  feesRaw: bigint;
+}
+
+export class Position {
+  /** Signed quantity in raw size units (negative when short). */
+  qtyRaw = 0;
+  /** Signed cost basis of the open quantity in raw minor units. */
+  costRaw = 0n;
+  realizedRaw = 0n;
+  feesRaw = 0n;
+  /** Latest price, raw at the instrument's price precision. */
+  markRaw: number | undefined;
+  private life: Life | undefined;
+
+  constructor(readonly instrument: Instrument) {}
+
+  get side(): PositionSide {
+    return this.qtyRaw > 0 ? 'LONG' : this.qtyRaw < 0 ? 'SHORT' : 'FLAT';
+  }
+
+  get isOpen(): boolean {
+    return this.qtyRaw !== 0;
+  }
+
+  /** Signed market value of the open quantity at the mark price (0 without a mark). */
+  marketValueRaw(): bigint {
+    if (this.qtyRaw === 0) return 0n;
+    const px = this.markRaw;
+    if (px === undefined) return this.costRaw;
+    return this.instrument.notionalRaw(px, this.qtyRaw);
+  }
+
+  unrealizedRaw(): bigint {
+    return this.marketValueRaw() - this.costRaw;
+  }
+
+  /**
+   * Applies a fill; returns the cash change (raw, fees included) and the position life it
+   * closed, if any. `notionalRaw` is the fill's rounded notional.
+   */
+  applyFill(fill: OrderFilled): { cashDeltaRaw: bigint; closed: ClosedPosition | undefined } {
+    const s = sideSign(fill.side);
+    const q = fill.lastQty.raw;
+    const notional = this.instrument.notionalRaw(fill.lastPx.raw, q);
+    const fee = fill.fee.raw;
+    let closed: ClosedPosition | undefined;
+    this.feesRaw += fee;
+    this.markRaw ??= fill.lastPx.raw;
+
+    const reducing = this.qtyRaw !== 0 && Math.sign(this.qtyRaw) !== s;
+    const closeQty = reducing ? Math.min(q, Math.abs(this.qtyRaw)) : 0;
+    const openQty = q - closeQty;
+    const closeNotional = closeQty === q ? notional : divRound(notional * BigInt(closeQty), BigInt(q));
+    const closeFee = closeQty === q ? fee : divRound(fee * BigInt(closeQty), BigInt(q));
+
+    if (closeQty > 0) {
+      const life = this.life!;
+      const closedCost = closeQty === Math.abs(this.qtyRaw) ? this.costRaw : divRound(this.costRaw * BigInt(closeQty), BigInt(Math.abs(this.qtyRaw)));
+      const realized = -BigInt(s) * closeNotional - closedCost;
+      this.realizedRaw += realized;
+      this.costRaw -= closedCost;
+      this.qtyRaw += s * closeQty;
+      life.realizedRaw += realized;
+      life.feesRaw += closeFee;
+      life.exitValueRaw += BigInt(fill.lastPx.raw) * BigInt(closeQty);
+      life.exitQtyRaw += closeQty;
+      if (this.qtyRaw === 0) {
+        closed = this.closeLife(life, fill.ts);
+        this.life = undefined;
+      }
+    }
+    if (openQty > 0) {
+      const openNotional = notional - closeNotional;
+      this.costRaw += BigInt(s) * openNotional;
+      this.qtyRaw += s * openQty;
+      this.life ??= {
+        side: s > 0 ? 'LONG' : 'SHORT',
+        strategyId: fill.strategyId,
+        openedAt: fill.ts,
+        maxQtyRaw: 0,
+        entryValueRaw: 0n,
+        entryQtyRaw: 0,
+        exitValueRaw: 0n,
+        exitQtyRaw: 0,
+        realizedRaw: 0n,
+        feesRaw: 0n,
+      };
+      const life = this.life;
+      life.entryValueRaw += BigInt(fill.lastPx.raw) * BigInt(openQty);
+      life.entryQtyRaw += openQty;
+      life.feesRaw += fee - closeFee;
+      life.maxQtyRaw = Math.max(life.maxQtyRaw, Math.abs(this.qtyRaw));
+    }
+    return { cashDeltaRaw: -BigInt(s) * notional - fee, closed };
+  }
+
+  /** Average entry price of the open quantity (cost basis / quantity), as a decimal string. */
+  avgPx(): string | undefined {
+    if (this.qtyRaw === 0) return undefined;
+    const inst = this.instrument;
+    // cost [ccy precision] / (qty [size precision] × multiplier) -> price precision
+    const num = this.costRaw * 10n ** BigInt(inst.pricePrecision + inst.sizePrecision + inst.multiplierPrecision);
+    const den = BigInt(this.qtyRaw) * inst.multiplierRaw * 10n ** BigInt(inst.quoteCurrency.precision);
+    return formatDecimal(divRound(num * (den < 0n ? -1n : 1n), den < 0n ? -den : den), inst.pricePrecision);
+  }
+
+  snapshot(ts: number): PositionSnapshot {
+    const ccy = this.instrument.quoteCurrency;
+    return {
+      instrumentId: this.instrument.id,
+      side: this.side,
+      quantity: formatDecimal(this.qtyRaw, this.instrument.sizePrecision),
+      avgPx: this.avgPx(),
+      markPx: this.markRaw === undefined ? undefined : formatDecimal(this.markRaw, this.instrument.pricePrecision),
+      realized: Money.fromRaw(this.realizedRaw, ccy),
+      unrealized: Money.fromRaw(this.unrealizedRaw(), ccy),
+      fees: Money.fromRaw(this.feesRaw, ccy),
+      marketValue: Money.fromRaw(this.marketValueRaw(), ccy),
+      openedAt: this.life?.openedAt,
+      ts,
+    };
+  }
+
+  private closeLife(life: Life, ts: number): ClosedPosition {
+    const ccy = this.instrument.quoteCurrency;
+    const pp = this.instrument.pricePrecision;
+    return {
+      instrumentId: this.instrument.id,
+      strategyId: life.strategyId,
+      side: life.side,
+      openedAt: life.openedAt,
+      closedAt: ts,
+      durationMs: ts - life.openedAt,
+      maxQuantity: formatDecimal(life.maxQtyRaw, this.instrument.sizePrecision),
+      avgEntryPx: formatDecimal(divRound(life.entryValueRaw, BigInt(life.entryQtyRaw)), pp),
+      avgExitPx: formatDecimal(divRound(life.exitValueRaw, BigInt(life.exitQtyRaw)), pp),
+      realized: Money.fromRaw(life.realizedRaw, ccy),
+      fees: Money.fromRaw(life.feesRaw, ccy),
+      netPnl: Money.fromRaw(life.realizedRaw - life.feesRaw, ccy),
+    };
+  }
+}
