@@ -71,6 +71,19 @@ export function parseDecimal(value: string | number, precision: number, label: s
   return sign * BigInt(intPart + frac);
 }
 
+/**
+ * Converts a parsed raw bigint to a number, throwing ValueError when it is not a safe integer.
+ * (Fix: Price.of / Quantity.of used to call Number(raw) first, so the error then named the
+ * float-rounded raw, e.g. "price raw value 9007199254740992" for the input "90071992547409.93",
+ * instead of the value the caller gave.)
+ */
+export function toSafeRaw(raw: bigint, precision: number, label: string, value: string | number): number {
+  if (raw > BigInt(Number.MAX_SAFE_INTEGER) || raw < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new ValueError(`${label} ${String(value).trim()} is out of range: raw ${raw} at ${precision} decimals is not a safe integer`);
+  }
+  return Number(raw);
+}
+
 /** Formats a number without exponent notation (e.g. 1e-7 -> "0.0000001"). */
 function numberToPlainString(n: number): string {
   const s = String(n);

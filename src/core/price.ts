@@ -3,7 +3,7 @@
  * raw / 10^precision. Prices may be negative (spreads, some futures); tick rules are applied by
  * the Instrument, which knows its tick size.
  */
-import { checkPrecision, formatDecimal, parseDecimal, pow10 } from './decimal.js';
+import { checkPrecision, formatDecimal, parseDecimal, pow10, toSafeRaw } from './decimal.js';
 import { ValueError } from './errors.js';
 
 export class Price {
@@ -15,7 +15,8 @@ export class Price {
   /** Parses a decimal string or number. Throws ValueError for NaN, infinities or too many decimals. */
   static of(value: string | number, precision: number): Price {
     checkPrecision(precision, 'price');
-    return Price.fromRaw(Number(parseDecimal(value, precision, 'price')), precision);
+    // toSafeRaw (not Number) so an out-of-range value is reported as given, not float-rounded.
+    return Price.fromRaw(toSafeRaw(parseDecimal(value, precision, 'price'), precision, 'price', value), precision);
   }
 
   /** Builds from a raw integer. Throws ValueError when raw is not a safe integer. */

@@ -3,7 +3,7 @@
  * `raw` is a safe integer; the value is raw / 10^precision. Step and minimum-size rules are
  * applied by the Instrument.
  */
-import { checkPrecision, formatDecimal, parseDecimal, pow10 } from './decimal.js';
+import { checkPrecision, formatDecimal, parseDecimal, pow10, toSafeRaw } from './decimal.js';
 import { ValueError } from './errors.js';
 
 export class Quantity {
@@ -15,7 +15,8 @@ export class Quantity {
   /** Parses a decimal. Throws ValueError for NaN, infinities, negatives or too many decimals. */
   static of(value: string | number, precision: number): Quantity {
     checkPrecision(precision, 'quantity');
-    return Quantity.fromRaw(Number(parseDecimal(value, precision, 'quantity')), precision);
+    // toSafeRaw (not Number) so an out-of-range value is reported as given, not float-rounded.
+    return Quantity.fromRaw(toSafeRaw(parseDecimal(value, precision, 'quantity'), precision, 'quantity', value), precision);
   }
 
   /** Builds from a raw integer. Throws ValueError for negative or unsafe values. */

@@ -7,6 +7,8 @@ import type { OrderEvent } from '../model/order-events.js';
 import type { InvalidTransition, Order } from '../model/order.js';
 import type { Signal } from '../model/signal.js';
 import type { ClosedPosition, PortfolioSnapshot, PositionSnapshot } from '../portfolio/snapshots.js';
+import type { AlertEvent } from '../risk/alerts.js';
+import type { RiskAction, TradingStateChanged } from '../risk/trading-state.js';
 
 /** A command refused before it became (or changed) an order: duplicate id, unknown order... */
 export interface CommandRejected {
@@ -44,6 +46,9 @@ export interface TopicMap {
   'position.closed': ClosedPosition;
   'portfolio.pnl': PortfolioSnapshot;
   'engine.status': EngineStatus;
+  'risk.state': TradingStateChanged;
+  'risk.alert': AlertEvent;
+  'risk.action': RiskAction;
 }
 
 export type Topic = keyof TopicMap;
@@ -62,4 +67,7 @@ export const TOPICS: readonly Topic[] = [
   'position.closed',
   'portfolio.pnl',
   'engine.status',
+  'risk.state',
+  'risk.alert',
+  'risk.action',
 ];

@@ -87,7 +87,8 @@ function parseTime(text: string): number {
   }
   const m = DATE_TIME.exec(text);
   if (!m) return NaN;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((g) => Number(g ?? 0)) as [number, number, number, number, number, number];
+  const field = (i: number): number => Number(m[i] ?? 0);
+  const [y, mo, d, h, mi, s] = [field(1), field(2), field(3), field(4), field(5), field(6)];
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, mi, s, Number((m[7] ?? '').padEnd(3, '0')));

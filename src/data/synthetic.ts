@@ -31,7 +31,7 @@ export interface SyntheticInstrumentConfig {
   volatility: number;
   /** Quoted spread in basis points of the mid; widened to at least one tick. */
   spreadBps: number;
-  /** Displayed size at bid and ask (default 10); trades are 1 step up to this size. */
+  /** Displayed size at bid and ask (default 10); trade sizes run from the minimum size up to it. */
   size?: number;
 }
 
@@ -69,38 +69,33 @@ interface Lane {
   mid: number;
 }
 
-function finite(value: number, min: number, what: string): void {
-  if (!Number.isFinite(value) || value < min) throw new ValueError(`${what} ${value} must be a finite number >= ${min}`);
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new ValueError(message);
 }
 
 /**
- * Checks a config and returns the Cholesky factor of its correlation matrix.
+ * Checks a config (all but startTs) and returns the Cholesky factor of its correlation matrix.
  * Throws ValueError naming the field for any invalid value.
  */
-function checkConfig(config: SyntheticConfig): Matrix {
+function checkConfig(config: Omit<SyntheticConfig, 'startTs'>): Matrix {
   const n = config.instruments.length;
-  if (n === 0) throw new ValueError('synthetic market needs at least one instrument');
-  if (!Number.isSafeInteger(config.intervalMs) || config.intervalMs <= 0) {
-    throw new ValueError(`intervalMs ${config.intervalMs} must be a positive integer`);
-  }
-  if (!Number.isSafeInteger(config.startTs)) throw new ValueError(`startTs ${config.startTs} must be an integer`);
+  check(n > 0, 'synthetic market needs at least one instrument');
+  check(Number.isSafeInteger(config.intervalMs) && config.intervalMs > 0, `intervalMs ${config.intervalMs} must be a positive integer`);
   const p = config.tradeProbability ?? DEFAULT_TRADE_PROBABILITY;
-  if (!(p >= 0 && p <= 1)) throw new ValueError(`tradeProbability ${p} must be in [0, 1]`);
+  check(p >= 0 && p <= 1, `tradeProbability ${p} must be in [0, 1]`);
   for (const c of config.instruments) {
     const s = c.instrument.symbol;
-    if (!Number.isFinite(c.initialPrice) || c.initialPrice <= 0) throw new ValueError(`initialPrice ${c.initialPrice} of ${s} must be positive`);
-    finite(c.drift, -Infinity, `drift of ${s}`);
-    finite(c.volatility, 0, `volatility of ${s}`);
-    finite(c.spreadBps, 0, `spreadBps of ${s}`);
+    check(Number.isFinite(c.initialPrice) && c.initialPrice > 0, `initialPrice ${c.initialPrice} of ${s} must be positive`);
+    check(Number.isFinite(c.drift), `drift ${c.drift} of ${s} must be finite`);
+    check(Number.isFinite(c.volatility) && c.volatility >= 0, `volatility ${c.volatility} of ${s} must be finite and >= 0`);
+    check(Number.isFinite(c.spreadBps) && c.spreadBps >= 0, `spreadBps ${c.spreadBps} of ${s} must be finite and >= 0`);
   }
   const corr = config.correlation ?? Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-  if (corr.length !== n) throw new ValueError(`correlation has ${corr.length} rows, expected ${n} (one per instrument)`);
+  check(corr.length === n, `correlation has ${corr.length} rows, expected ${n} (one per instrument)`);
   corr.forEach((row, i) => {
-    if (row.length !== n) throw new ValueError(`correlation row ${i} has ${row.length} entries, expected ${n}`);
-    if (row[i] !== 1) throw new ValueError(`correlation[${i}][${i}] is ${row[i]}, must be 1`);
-    row.forEach((r, j) => {
-      if (!(Math.abs(r) <= 1)) throw new ValueError(`correlation[${i}][${j}] ${r} must be in [-1, 1]`);
-    });
+    check(row.length === n, `correlation row ${i} has ${row.length} entries, expected ${n}`);
+    check(row[i] === 1, `correlation[${i}][${i}] is ${row[i]}, must be 1`);
+    row.forEach((r, j) => check(Math.abs(r) <= 1, `correlation[${i}][${j}] ${r} must be in [-1, 1]`));
   });
   return cholesky(corr);
 }
@@ -194,7 +189,8 @@ export class SyntheticMarket implements HistoricalDataSource {
     private readonly count: number,
   ) {
     this.chol = checkConfig(config);
-    if (!Number.isSafeInteger(count) || count < 0) throw new ValueError(`step count ${count} must be a non-negative integer`);
+    check(Number.isSafeInteger(config.startTs), `startTs ${config.startTs} must be an integer`);
+    check(Number.isSafeInteger(count) && count >= 0, `step count ${count} must be a non-negative integer`);
     this.instruments = config.instruments.map((c) => c.instrument);
   }
 
@@ -225,7 +221,7 @@ export class SyntheticFeed implements LiveDataClient {
     config: Omit<SyntheticConfig, 'startTs'>,
     private readonly clock: Clock,
   ) {
-    this.engine = new SyntheticEngine(config, checkConfig({ ...config, startTs: 0 }));
+    this.engine = new SyntheticEngine(config, checkConfig(config));
     this.intervalMs = config.intervalMs;
     this.instruments = config.instruments.map((c) => c.instrument);
   }

@@ -32,7 +32,6 @@ export const PROFILES = ['development', 'staging', 'production'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Every wrong setting, one line each: `path: value why`. */
 export class ConfigError extends Error {
@@ -330,7 +329,7 @@ export function loadConfig(options: LoadConfigOptions = {}): BourseConfig {
   const problems: string[] = [];
 
   const file = options.file === undefined ? {} : readConfigFile(resolve(cwd, options.file), problems);
-  findSecrets(file, [], (path) => problems.push(`${path}: secrets are not allowed in the config file; ${SECRET_HINT}`));
+  stripSecrets(file, [], (path) => problems.push(`${path}: secrets are not allowed in the config file; ${SECRET_HINT}`));
   const dotenv = readDotenv(join(cwd, '.env'), problems);
   const secretsPath = env.BOURSE_SECRETS_FILE ?? dotenv.BOURSE_SECRETS_FILE;
   const secrets = secretsPath === undefined ? {} : readSecretsFile(resolve(cwd, secretsPath), problems);
@@ -442,11 +441,16 @@ function overridesLayer(overrides: readonly string[], problems: string[]): Layer
   return layer;
 }
 
-function findSecrets(value: unknown, path: string[], found: (path: string) => void): void {
+/** Removes secret keys at any depth, reporting each, so they are neither used nor reported twice. */
+function stripSecrets(value: unknown, path: string[], found: (path: string) => void): void {
   if (!isPlainObject(value)) return;
   for (const [key, child] of Object.entries(value)) {
-    if (SECRET_KEYS.has(key)) found([...path, key].join('.'));
-    else findSecrets(child, [...path, key], found);
+    if (SECRET_KEYS.has(key)) {
+      found([...path, key].join('.'));
+      delete value[key];
+    } else {
+      stripSecrets(child, [...path, key], found);
+    }
   }
 }
 

@@ -4,9 +4,9 @@
  * background tasks and timers, and the signal/crash handlers that turn SIGTERM, SIGINT and
  * uncaught errors into one controlled shutdown bounded by a deadline.
  */
-import type { Logger } from 'pino';
 import { LiveClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { InvariantError } from '../core/errors.js';
+import type { Logger } from './logger.js';
 
 export type ComponentState = 'INITIALIZED' | 'STARTING' | 'RUNNING' | 'DEGRADED' | 'STOPPING' | 'STOPPED' | 'FAULTED';
 export type HealthDetails = Record<string, unknown>;
@@ -307,7 +307,8 @@ export function installShutdownHandlers(options: ShutdownOptions): () => void {
     if (!shuttingDown) void shutdown(event);
   };
 
-  const handlers: [string, (...args: never[]) => void][] = [
+  // One list for both kinds: a crash handler takes an `unknown`, so it accepts a signal name too.
+  const handlers: [string, (arg: NodeJS.Signals) => void][] = [
     ['SIGTERM', onSignal],
     ['SIGINT', onSignal],
     ['uncaughtException', onCrash('uncaughtException')],

@@ -32,7 +32,7 @@ const SECRET_FIELDS = [
 ];
 /** How deep (in nested objects) a secret field is still found: `token`, `*.token`, `*.*.token`... */
 const REDACT_DEPTH = 6;
-export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((field) =>
+const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((field) =>
   Array.from({ length: REDACT_DEPTH }, (_, depth) => `${'*.'.repeat(depth)}${field}`),
 );
 

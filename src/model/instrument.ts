@@ -3,7 +3,7 @@
  * minimum size, contract multiplier, maker/taker fee rates). It is the one place that turns
  * user-supplied decimals into checked Price and Quantity values and computes notional and fees.
  */
-import { MAX_PRECISION, formatDecimal, parseDecimal } from '../core/decimal.js';
+import { MAX_PRECISION, formatDecimal, parseDecimal, toSafeRaw } from '../core/decimal.js';
 import { ValueError } from '../core/errors.js';
 import { type Currency, Money, currencyOf, notionalRaw, scaleTo } from '../core/money.js';
 import { Price } from '../core/price.js';
@@ -82,7 +82,8 @@ export class Instrument {
     if (fine % tickFine !== 0n) {
       throw new ValueError(`price ${String(value)} is not a multiple of tick ${this.spec.tickSize} for ${this.symbol}`);
     }
-    return Price.fromRaw(Number(fine / 10n ** BigInt(MAX_PRECISION - this.pricePrecision)), this.pricePrecision);
+    // toSafeRaw (not Number) so an out-of-range price is reported as given, not float-rounded.
+    return Price.fromRaw(toSafeRaw(fine / 10n ** BigInt(MAX_PRECISION - this.pricePrecision), this.pricePrecision, 'price', value), this.pricePrecision);
   }
 
   /** Checks that a raw price at this instrument's precision sits on the tick grid. */
@@ -140,7 +141,8 @@ export class Instrument {
     if (fine % stepFine !== 0n) {
       throw new ValueError(`${what} ${String(value)} is not a multiple of step ${this.spec.sizeStep} for ${this.symbol}`);
     }
-    return Quantity.fromRaw(Number(fine / factor), this.sizePrecision);
+    // toSafeRaw (not Number) so an out-of-range size is reported as given, not float-rounded.
+    return Quantity.fromRaw(toSafeRaw(fine / factor, this.sizePrecision, what, value), this.sizePrecision);
   }
 }
 

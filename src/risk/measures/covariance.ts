@@ -100,7 +100,7 @@ export class RollingCorrelation {
   private readonly mean: Float64Array;
   private readonly meanBefore: Float64Array;
   private readonly comoment: Float64Array; // n × n, upper triangle used
-  /** How many of the newest values of each series equal its newest value (for exact zero variance). */
+  /** Per series, how many newest values in a row are equal (capped at the window): flat when ≥ count. */
   private readonly run: Int32Array;
   private head = 0;
   private size = 0;

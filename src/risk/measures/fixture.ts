@@ -23,8 +23,11 @@ export const BOOK = [
 /** Random books over random positive semi-definite return models of 1 to 5 symbols. */
 export const arbitraryBook = fc.integer({ min: 1, max: 5 }).chain((n) => {
   const symbols = Array.from({ length: n }, (_, i) => `S${i}`);
-  const vector = (min: number, max: number) => fc.array(fc.double({ min, max, noNaN: true }), { minLength: n, maxLength: n });
-  return fc.record({ factor: fc.array(vector(-0.05, 0.05), { minLength: n, maxLength: n }), mean: vector(-0.01, 0.01), values: vector(-1e6, 1e6) }).map(({ factor, mean, values }) => {
+  // Whole numbers scaled to realistic magnitudes (no subnormal noise): returns to 4 decimals.
+  const vector = (bound: number, scale: number) =>
+    fc.array(fc.integer({ min: -bound, max: bound }).map((i) => i * scale), { minLength: n, maxLength: n });
+  const factor = fc.array(vector(500, 1e-4), { minLength: n, maxLength: n });
+  return fc.record({ factor, mean: vector(100, 1e-4), values: vector(1e6, 1) }).map(({ factor, mean, values }) => {
     // covariance = A·Aᵀ is positive semi-definite by construction.
     const covariance = factor.map((a) => factor.map((b) => a.reduce((s, x, k) => s + x * b[k]!, 0)));
     const model: ReturnModel = { symbols, mean, covariance };

@@ -107,9 +107,9 @@ export function historicalVaR(positions: readonly Position[], returns: ReturnSer
   if (net.length === 0) return { valueAtRisk: 0, expectedShortfall: 0 };
   const series = alignedSeries(returns, net.map(([s]) => s), 1);
   const pnl = series[0]!.map((_, t) => net.reduce((sum, [, value], i) => sum + value * series[i]![t]!, 0));
-  const oneDay = empiricalRisk(pnl, options.confidence);
+  const onePeriod = empiricalRisk(pnl, options.confidence);
   const root = Math.sqrt(horizon);
-  return { valueAtRisk: oneDay.valueAtRisk * root, expectedShortfall: oneDay.expectedShortfall * root };
+  return { valueAtRisk: onePeriod.valueAtRisk * root, expectedShortfall: onePeriod.expectedShortfall * root };
 }
 
 /**
@@ -141,16 +141,17 @@ export function varBreakdown(positions: readonly Position[], model: ReturnModel,
     const sigma = Math.sqrt(Math.max(0, model.covariance[i]![i]!));
     const mu = meanPeriods * model.mean[i]!;
     const marginalVar = z * root * marginal[i]! - mu;
-    return { symbol, value, standalone: z * root * sigma * Math.abs(value) - mu * value, marginal: marginalVar, component: value * marginalVar };
+    const standalone = z * root * sigma * Math.abs(value) - mu * value;
+    return { symbol, value, standalone, marginal: marginalVar, component: value * marginalVar };
   });
   return { portfolio: z * root * volatility - meanPeriods * dot(w, model.mean), positions: rows };
 }
 
 /**
  * Monte Carlo VaR and ES under the normal model: each path sums `horizon` per-period P&Ls on fixed
- * position values, the correlated returns drawn as μ + L·ε with L the Cholesky factor of the
- * covariance (over held symbols with non-zero variance; zero-variance symbols add only their mean)
- * and ε from `Random(seed)`. Costs paths × horizon × n² operations. The standard error is
+ * position values, the correlated returns drawn as L·ε (plus μ with `includeMean`) with L the
+ * Cholesky factor of the covariance over the held symbols with non-zero variance (the others can
+ * only add their mean) and ε from `Random(seed)`. Costs paths × horizon × n² operations. The standard error is
  * (Q(p + δ) − Q(p − δ))/2 with p = 1 − c and δ = √(p(1 − p)/paths) (interval cut at [0, 1]):
  * the asymptotic √(p(1 − p)/N)/f(VaR) with the density f read off the simulated quantiles. Throws as
  * `parametricVaR`, for a bad path count or seed, and when the held covariance is not positive

@@ -1,0 +1,31 @@
+/**
+ * A sliding-window rate limiter on clock time: at most `limit` acquisitions in any `windowMs`.
+ * A ring of the last `limit` acquisition times makes each check O(1).
+ */
+
+export class RateWindow {
+  private readonly times: Float64Array;
+  private next = 0;
+  private count = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {
+    this.times = new Float64Array(Math.max(1, Math.floor(limit)));
+  }
+
+  /** Records an acquisition at `now` if the window has room; returns whether it did. */
+  tryAcquire(now: number): boolean {
+    const cap = this.times.length;
+    if (this.count === cap) {
+      const oldest = this.times[this.next]!;
+      if (now - oldest < this.windowMs) return false;
+    } else {
+      this.count++;
+    }
+    this.times[this.next] = now;
+    this.next = (this.next + 1) % cap;
+    return true;
+  }
+}

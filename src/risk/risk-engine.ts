@@ -1,0 +1,593 @@
+/**
+ * RiskEngine: the pre-trade gate every order passes, and the owner of the trading state.
+ *
+ * Pre-trade checks (each only when its limit is configured), in order: trading state, order
+ * rate, market data presence and freshness, fat-finger band, order size and notional, position
+ * size and notional after the fill, number of open positions, gross and net exposure, portfolio
+ * heat, correlated concentration, buying power. Orders that only reduce a position skip the
+ * checks that guard against new risk. Denials carry a typed reason and a message naming the
+ * limit and the value.
+ *
+ * Equity-based limits (daily loss since the trading day began in the configured time zone, and
+ * drawdown from the equity peak) are evaluated after each fill, on each bar and on a clock
+ * interval — never per tick. A breach moves the engine to HALTED (or REDUCING, per config),
+ * cancels working orders and optionally flattens, each step published as an event.
+ */
+import type { MessageBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import { parseDecimal } from '../core/decimal.js';
+import { InputError } from '../core/errors.js';
+import { Money } from '../core/money.js';
+import type { ExecutionEngine } from '../execution/execution-engine.js';
+import { sideSign } from '../model/enums.js';
+import type { Instrument } from '../model/instrument.js';
+import type { Order } from '../model/order.js';
+import type { DenialReason } from '../model/reasons.js';
+import type { Portfolio } from '../portfolio/portfolio.js';
+import { AlertManager } from './alerts.js';
+import type { Denial, PreTradeGate } from './gate.js';
+import { DEFAULT_AUTO_ACTIONS, type AutoActions, type RiskLimits } from './limits.js';
+import { RateWindow } from './rate-window.js';
+import type { RiskAction, TradingState } from './trading-state.js';
+import { VolatilityEstimator } from './volatility.js';
+
+export interface RiskEngineOptions {
+  bus: MessageBus;
+  clock: Clock;
+  portfolio: Portfolio;
+  execution: ExecutionEngine;
+  instruments: readonly Instrument[];
+  limits: RiskLimits;
+  /** Clock interval of equity-limit evaluation and volatility sampling (default 1000 ms). */
+  evaluateEveryMs?: number;
+  /** Stop distance assumed for heat where no stop order and no volatility estimate exist (default 0.02). */
+  fallbackStopFraction?: number;
+  /** Correlation matrix provider for the concentration check (set by the risk monitor). */
+  correlation?: () => { symbols: readonly string[]; matrix: readonly (readonly number[])[] } | undefined;
+}
+
+/** Tag that lets the engine's own flattening orders through any trading state. */
+export const FLATTEN_TAG = 'risk:flatten';
+
+interface MarketState {
+  lastRaw: number | undefined;
+  bidRaw: number | undefined;
+  askRaw: number | undefined;
+  lastTs: number;
+}
+
+interface InstrumentLimitsRaw {
+  maxOrderQtyRaw: number | undefined;
+  maxOrderNotionalRaw: bigint | undefined;
+  maxPositionQtyRaw: number | undefined;
+  maxPositionNotionalRaw: bigint | undefined;
+}
+
+export interface LimitUsage {
+  readonly name: string;
+  readonly limit: string;
+  readonly current: string;
+  /** current / limit, for gauges (0 when unknown). */
+  readonly usage: number;
+}
+
+export interface RiskSummary {
+  readonly state: TradingState;
+  readonly stateReason: string;
+  readonly ts: number;
+  readonly equity: string;
+  readonly dayStartEquity: string;
+  readonly peakEquity: string;
+  readonly limits: LimitUsage[];
+  readonly activeAlerts: ReturnType<AlertManager['activeAlerts']>;
+  readonly denials: Record<string, number>;
+}
+
+const FRACTION_PRECISION = 9;
+const FRACTION_SCALE = 10n ** BigInt(FRACTION_PRECISION);
+const DAY_MS = 86_400_000;
+
+function fractionRaw(f: number): bigint {
+  return parseDecimal(f.toFixed(FRACTION_PRECISION), FRACTION_PRECISION, 'fraction');
+}
+
+function abs(x: bigint): bigint {
+  return x < 0n ? -x : x;
+}
+
+export class RiskEngine implements PreTradeGate {
+  readonly alerts: AlertManager;
+  private readonly bus: MessageBus;
+  private readonly clock: Clock;
+  private readonly portfolio: Portfolio;
+  private readonly execution: ExecutionEngine;
+  private readonly instruments = new Map<string, Instrument>();
+  private readonly market = new Map<string, MarketState>();
+  private readonly vol = new Map<string, VolatilityEstimator>();
+  private readonly instLimits = new Map<string, InstrumentLimitsRaw>();
+  private readonly limits: RiskLimits;
+  private readonly actions: AutoActions;
+  private readonly ccy: Money['currency'];
+  private readonly money: { gross?: bigint; net?: bigint };
+  private readonly overallRate: RateWindow | undefined;
+  private readonly strategyRates = new Map<string, RateWindow>();
+  private readonly fallbackStopFraction: number;
+  private readonly correlation: RiskEngineOptions['correlation'];
+  private readonly evaluateEveryMs: number;
+  private readonly dayFormat: Intl.DateTimeFormat;
+  private state: TradingState = 'ACTIVE';
+  private stateReason = 'start';
+  private dayKey = '';
+  private dayStartEquityRaw = 0n;
+  private peakEquityRaw = 0n;
+  private lastEquityRaw = 0n;
+  private readonly denials: Record<string, number> = {};
+  private timer: { id: number } | undefined;
+
+  /** Throws InputError when a limit cannot be expressed in an instrument's precision. */
+  constructor(opts: RiskEngineOptions) {
+    this.bus = opts.bus;
+    this.clock = opts.clock;
+    this.portfolio = opts.portfolio;
+    this.execution = opts.execution;
+    this.limits = opts.limits;
+    this.actions = { ...DEFAULT_AUTO_ACTIONS, ...opts.limits.autoActions };
+    this.ccy = opts.portfolio.currency;
+    this.fallbackStopFraction = opts.fallbackStopFraction ?? 0.02;
+    this.correlation = opts.correlation;
+    this.evaluateEveryMs = opts.evaluateEveryMs ?? 1000;
+    this.alerts = new AlertManager(opts.bus, opts.clock);
+    this.dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: opts.limits.timeZone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
+    const moneyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseMoney(v, name));
+    this.money = {};
+    const gross = moneyRaw(opts.limits.maxGrossExposure, 'maxGrossExposure');
+    const net = moneyRaw(opts.limits.maxNetExposure, 'maxNetExposure');
+    if (gross !== undefined) this.money.gross = gross;
+    if (net !== undefined) this.money.net = net;
+    for (const inst of opts.instruments) {
+      this.instruments.set(inst.id, inst);
+      this.market.set(inst.id, { lastRaw: undefined, bidRaw: undefined, askRaw: undefined, lastTs: -Infinity });
+      this.vol.set(inst.id, new VolatilityEstimator());
+      const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
+      const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
+      this.instLimits.set(inst.id, {
+        maxOrderQtyRaw: qtyRaw(o.maxOrderQty, 'maxOrderQty'),
+        maxOrderNotionalRaw: moneyRaw(o.maxOrderNotional, 'maxOrderNotional'),
+        maxPositionQtyRaw: qtyRaw(o.maxPositionQty, 'maxPositionQty'),
+        maxPositionNotionalRaw: moneyRaw(o.maxPositionNotional, 'maxPositionNotional'),
+      });
+    }
+    const rate = opts.limits.maxOrdersPerSecond;
+    this.overallRate = rate === undefined ? undefined : new RateWindow(rate, 1000);
+    this.subscribe();
+    this.lastEquityRaw = this.portfolio.equityRaw();
+    this.peakEquityRaw = this.lastEquityRaw;
+  }
+
+  get tradingState(): TradingState {
+    return this.state;
+  }
+
+  /** Starts periodic evaluation of equity limits on the clock. */
+  start(): void {
+    this.evaluate();
+    const tick = () => {
+      this.sampleVolatility();
+      this.evaluate();
+      this.timer = this.clock.setTimer(this.clock.now() + this.evaluateEveryMs, tick);
+    };
+    this.timer = this.clock.setTimer(this.clock.now() + this.evaluateEveryMs, tick);
+  }
+
+  stop(): void {
+    if (this.timer) this.clock.cancelTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  // --- the gate -------------------------------------------------------------------------
+
+  check(order: Readonly<Order>): Denial | undefined {
+    const denial = this.firstProblem(order);
+    if (denial) this.denials[denial.reason] = (this.denials[denial.reason] ?? 0) + 1;
+    return denial;
+  }
+
+  private firstProblem(order: Readonly<Order>): Denial | undefined {
+    const inst = this.instruments.get(order.instrumentId);
+    if (!inst) return deny('UNKNOWN_INSTRUMENT', `instrument ${order.instrumentId} is unknown`);
+    const s = sideSign(order.side);
+    const net = this.portfolio.netQtyRaw(inst.id);
+    const after = net + s * order.quantity.raw;
+    const reducing = net !== 0 && Math.sign(after) !== -Math.sign(net) && Math.abs(after) < Math.abs(net);
+    const isFlatten = order.reduceOnly && order.tags.includes(FLATTEN_TAG);
+
+    if (this.state === 'HALTED' && !isFlatten) return deny('TRADING_HALTED', `trading is halted (${this.stateReason})`);
+    if (this.state === 'REDUCING' && !reducing && !isFlatten) {
+      return deny('TRADING_REDUCING', `trading is reduce-only (${this.stateReason}): ${order.side} ${order.quantity} ${inst.id} would not reduce the position`);
+    }
+    if (isFlatten) return undefined;
+
+    const now = this.clock.now();
+    if (this.overallRate && !this.overallRate.tryAcquire(now)) {
+      return deny('ORDER_RATE', `order rate limit ${this.limits.maxOrdersPerSecond}/s reached`);
+    }
+    const perStrategy = this.limits.maxOrdersPerSecondPerStrategy;
+    if (perStrategy !== undefined) {
+      let w = this.strategyRates.get(order.strategyId);
+      if (!w) this.strategyRates.set(order.strategyId, (w = new RateWindow(perStrategy, 1000)));
+      if (!w.tryAcquire(now)) return deny('ORDER_RATE', `order rate limit ${perStrategy}/s for strategy ${order.strategyId} reached`);
+    }
+
+    const m = this.market.get(inst.id)!;
+    const stale = this.limits.staleQuoteMs;
+    if (m.lastRaw === undefined) {
+      if (order.type === 'MARKET' || stale !== undefined) return deny('NO_MARKET_DATA', `no market data for ${inst.id} yet`);
+    } else if (stale !== undefined && now - m.lastTs > stale) {
+      return deny('STALE_MARKET_DATA', `last market data for ${inst.id} is ${now - m.lastTs} ms old (limit ${stale} ms)`);
+    }
+    const fat = this.limits.fatFingerBps;
+    if (fat !== undefined && m.lastRaw !== undefined) {
+      for (const px of [order.price, order.triggerPrice]) {
+        if (!px) continue;
+        const distanceBps = (Math.abs(px.raw - m.lastRaw) / m.lastRaw) * 10_000;
+        if (distanceBps > fat) {
+          return deny('FAT_FINGER', `price ${px} is ${distanceBps.toFixed(1)} bps from the last price ${inst.price(m.lastRaw / 10 ** inst.pricePrecision)} of ${inst.id} (limit ${fat} bps)`);
+        }
+      }
+    }
+    if (reducing) return undefined;
+
+    const lim = this.instLimits.get(inst.id)!;
+    const pxRaw = this.priceFor(order, m);
+    if (lim.maxOrderQtyRaw !== undefined && order.quantity.raw > lim.maxOrderQtyRaw) {
+      return deny('MAX_ORDER_QTY', `order quantity ${order.quantity} ${inst.id} exceeds the limit ${fmtQty(inst, lim.maxOrderQtyRaw)}`);
+    }
+    const orderNotional = pxRaw === undefined ? undefined : inst.notionalRaw(pxRaw, order.quantity.raw);
+    if (lim.maxOrderNotionalRaw !== undefined && orderNotional !== undefined && orderNotional > lim.maxOrderNotionalRaw) {
+      return deny('MAX_ORDER_NOTIONAL', `order notional ${this.m(orderNotional)} exceeds the limit ${this.m(lim.maxOrderNotionalRaw)}`);
+    }
+    if (lim.maxPositionQtyRaw !== undefined && Math.abs(after) > lim.maxPositionQtyRaw) {
+      return deny('MAX_POSITION_QTY', `position in ${inst.id} would be ${fmtQty(inst, Math.abs(after))}, above the limit ${fmtQty(inst, lim.maxPositionQtyRaw)}`);
+    }
+    const afterNotional = pxRaw === undefined ? undefined : abs(inst.notionalRaw(pxRaw, after));
+    if (lim.maxPositionNotionalRaw !== undefined && afterNotional !== undefined && afterNotional > lim.maxPositionNotionalRaw) {
+      return deny('MAX_POSITION_NOTIONAL', `position notional in ${inst.id} would be ${this.m(afterNotional)}, above the limit ${this.m(lim.maxPositionNotionalRaw)}`);
+    }
+    const maxOpen = this.limits.maxOpenPositions;
+    if (maxOpen !== undefined && net === 0) {
+      const open = this.portfolio.openPositions().length;
+      if (open >= maxOpen) return deny('MAX_OPEN_POSITIONS', `${open} positions are open, the limit is ${maxOpen}`);
+    }
+    if (pxRaw === undefined) return undefined;
+
+    // Exposure after the fill: this instrument at the order price, others at their marks.
+    const currentMv = this.portfolio.position(inst.id)?.marketValueRaw() ?? 0n;
+    const afterMv = inst.notionalRaw(pxRaw, after);
+    const gross = this.portfolio.grossExposureRaw() - abs(currentMv) + abs(afterMv);
+    if (this.money.gross !== undefined && gross > this.money.gross) {
+      return deny('MAX_GROSS_EXPOSURE', `gross exposure would be ${this.m(gross)}, above the limit ${this.m(this.money.gross)}`);
+    }
+    if (this.money.net !== undefined) {
+      const netExp = abs(this.netExposureRaw() - currentMv + afterMv);
+      if (netExp > this.money.net) return deny('MAX_NET_EXPOSURE', `net exposure would be ${this.m(netExp)}, above the limit ${this.m(this.money.net)}`);
+    }
+    const equity = this.portfolio.equityRaw();
+    const heatLimit = this.limits.maxPortfolioHeat;
+    if (heatLimit !== undefined) {
+      const heat = this.heatRaw(inst, order, after, pxRaw);
+      if (equity <= 0n || heat * FRACTION_SCALE > fractionRaw(heatLimit) * equity) {
+        return deny('PORTFOLIO_HEAT', `portfolio heat would be ${this.m(heat)} (${pct(heat, equity)} of equity ${this.m(equity)}), above the limit ${(heatLimit * 100).toFixed(2)}%`);
+      }
+    }
+    const share = this.limits.maxCorrelatedShare;
+    if (share !== undefined) {
+      const problem = this.concentrationProblem(inst.id, afterMv, share);
+      if (problem) return deny('CORRELATION_CONCENTRATION', problem);
+    }
+    const leverage = this.limits.leverage ?? 1;
+    const buyingPower = (equity * BigInt(Math.round(leverage * 1000))) / 1000n;
+    if (gross > buyingPower) {
+      return deny('BUYING_POWER', `gross exposure would be ${this.m(gross)}, above buying power ${this.m(buyingPower)} (equity ${this.m(equity)} × leverage ${leverage})`);
+    }
+    return undefined;
+  }
+
+  // --- trading state, kill switch, automated actions -------------------------------------
+
+  setState(state: TradingState, reason: string): void {
+    if (state === this.state && reason === this.stateReason) return;
+    const previous = this.state;
+    this.state = state;
+    this.stateReason = reason;
+    this.bus.publish('risk.state', { state, previous, reason, ts: this.clock.now() });
+  }
+
+  /** Halts trading, cancels every working order and, if asked, flattens every position. */
+  killSwitch(opts: { flatten?: boolean; reason?: string } = {}): void {
+    const reason = opts.reason ?? 'kill switch';
+    this.setState('HALTED', reason);
+    this.action({ action: 'HALT_TRADING', reason });
+    this.cancelAll(reason);
+    if (opts.flatten) this.flattenAll(reason);
+  }
+
+  /** Returns to ACTIVE after a kill switch or a halt. */
+  resume(reason = 'resumed by operator'): void {
+    this.setState('ACTIVE', reason);
+    this.action({ action: 'RESUME_TRADING', reason });
+  }
+
+  cancelAll(reason: string): void {
+    const n = this.execution.cancelAll();
+    this.action({ action: 'CANCEL_ALL_ORDERS', reason, detail: `${n} working orders` });
+  }
+
+  /** Submits reduce-only market orders closing every open position. */
+  flattenAll(reason: string): void {
+    for (const p of this.portfolio.openPositions()) this.flatten(p.instrument.id, reason);
+  }
+
+  /** Closes one position with a reduce-only market order (passes any trading state). */
+  flatten(instrumentId: string, reason: string): void {
+    const p = this.portfolio.position(instrumentId);
+    if (!p || p.qtyRaw === 0) return;
+    const inst = p.instrument;
+    this.execution.submit('risk', {
+      instrumentId,
+      side: p.qtyRaw > 0 ? 'SELL' : 'BUY',
+      type: 'MARKET',
+      quantity: inst.quantity(fmtQty(inst, Math.abs(p.qtyRaw))),
+      reduceOnly: true,
+      tags: [FLATTEN_TAG],
+    });
+    this.action({ action: 'CLOSE_POSITION', reason, symbol: instrumentId });
+  }
+
+  /** Evaluates the equity-based limits now (also called on fills, bars and the clock interval). */
+  evaluate(): void {
+    const now = this.clock.now();
+    const equity = this.portfolio.equityRaw();
+    this.lastEquityRaw = equity;
+    const day = this.dayFormat.format(now);
+    if (day !== this.dayKey) {
+      this.dayKey = day;
+      this.dayStartEquityRaw = equity;
+      if (this.state !== 'ACTIVE' && this.stateReason.startsWith('daily loss')) this.setState('ACTIVE', `new trading day ${day}`);
+    }
+    if (equity > this.peakEquityRaw) this.peakEquityRaw = equity;
+
+    const dailyLimit = this.limits.dailyLossLimit;
+    if (dailyLimit !== undefined && this.dayStartEquityRaw > 0n) {
+      const loss = this.dayStartEquityRaw - equity;
+      const limitRaw = (fractionRaw(dailyLimit) * this.dayStartEquityRaw) / FRACTION_SCALE;
+      this.alertLevels('daily_loss', loss, limitRaw, `daily loss ${this.m(loss > 0n ? loss : 0n)} of limit ${this.m(limitRaw)}`);
+      if (loss > 0n && loss >= limitRaw && this.state !== 'HALTED') {
+        this.breach(this.actions.haltOnDailyLoss, `daily loss ${this.m(loss)} reached the limit ${this.m(limitRaw)} (${(dailyLimit * 100).toFixed(2)}% of ${this.m(this.dayStartEquityRaw)})`);
+      }
+    }
+    const ddLimit = this.limits.maxDrawdown;
+    if (ddLimit !== undefined && this.peakEquityRaw > 0n) {
+      const dd = this.peakEquityRaw - equity;
+      const limitRaw = (fractionRaw(ddLimit) * this.peakEquityRaw) / FRACTION_SCALE;
+      this.alertLevels('drawdown', dd, limitRaw, `drawdown ${this.m(dd)} of limit ${this.m(limitRaw)}`);
+      if (dd > 0n && dd >= limitRaw && this.state !== 'HALTED') {
+        this.breach(this.actions.haltOnMaxDrawdown, `drawdown ${this.m(dd)} reached the limit ${this.m(limitRaw)} (${(ddLimit * 100).toFixed(2)}% of peak ${this.m(this.peakEquityRaw)})`);
+      }
+    }
+    const stale = this.limits.staleQuoteMs;
+    if (stale !== undefined) {
+      for (const [id, m] of this.market) {
+        if (m.lastRaw === undefined) continue;
+        const age = now - m.lastTs;
+        this.alerts.set(age > stale, { key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
+      }
+    }
+  }
+
+  summary(): RiskSummary {
+    const usage: LimitUsage[] = [];
+    const add = (name: string, limit: bigint | undefined, current: bigint) => {
+      if (limit === undefined) return;
+      usage.push({ name, limit: this.m(limit), current: this.m(current), usage: limit > 0n ? Number((current * 10_000n) / limit) / 10_000 : 0 });
+    };
+    const equity = this.lastEquityRaw;
+    add('grossExposure', this.money.gross, this.portfolio.grossExposureRaw());
+    add('netExposure', this.money.net, abs(this.netExposureRaw()));
+    if (this.limits.dailyLossLimit !== undefined) {
+      const loss = this.dayStartEquityRaw - equity;
+      add('dailyLoss', (fractionRaw(this.limits.dailyLossLimit) * this.dayStartEquityRaw) / FRACTION_SCALE, loss > 0n ? loss : 0n);
+    }
+    if (this.limits.maxDrawdown !== undefined) {
+      add('drawdown', (fractionRaw(this.limits.maxDrawdown) * this.peakEquityRaw) / FRACTION_SCALE, this.peakEquityRaw - equity);
+    }
+    if (this.limits.maxPortfolioHeat !== undefined) {
+      add('portfolioHeat', (fractionRaw(this.limits.maxPortfolioHeat) * (equity > 0n ? equity : 0n)) / FRACTION_SCALE, this.heatRaw());
+    }
+    if (this.limits.maxOpenPositions !== undefined) {
+      const open = this.portfolio.openPositions().length;
+      usage.push({ name: 'openPositions', limit: String(this.limits.maxOpenPositions), current: String(open), usage: open / this.limits.maxOpenPositions });
+    }
+    return {
+      state: this.state,
+      stateReason: this.stateReason,
+      ts: this.clock.now(),
+      equity: this.m(equity),
+      dayStartEquity: this.m(this.dayStartEquityRaw),
+      peakEquity: this.m(this.peakEquityRaw),
+      limits: usage,
+      activeAlerts: this.alerts.activeAlerts(),
+      denials: { ...this.denials },
+    };
+  }
+
+  /** Volatility estimate of an instrument's returns over `horizonMs` (undefined until known). */
+  volatility(instrumentId: string, horizonMs = DAY_MS): number | undefined {
+    return this.vol.get(instrumentId)?.sigma(horizonMs);
+  }
+
+  /**
+   * Money at risk to each position's stop: |qty| × |mark − stop| for a working reduce-only stop,
+   * else a volatility-based estimate (2σ over a day) or the fallback fraction of market value.
+   * With an order, the position after it is used for that instrument.
+   */
+  heatRaw(orderInst?: Instrument, order?: Readonly<Order>, afterRaw?: number, pxRaw?: number): bigint {
+    let heat = 0n;
+    for (const inst of this.instruments.values()) {
+      const p = this.portfolio.position(inst.id);
+      const isOrderInst = orderInst !== undefined && inst === orderInst;
+      const qty = isOrderInst ? afterRaw! : (p?.qtyRaw ?? 0);
+      if (qty === 0) continue;
+      const mark = isOrderInst ? pxRaw! : (p?.markRaw ?? pxRaw);
+      if (mark === undefined) continue;
+      const stopRaw = this.stopFor(inst.id, qty, isOrderInst ? order : undefined);
+      if (stopRaw !== undefined) {
+        const dist = qty > 0 ? mark - stopRaw : stopRaw - mark;
+        heat += abs(inst.notionalRaw(Math.max(0, dist), Math.abs(qty)));
+      } else {
+        const mv = abs(inst.notionalRaw(mark, qty));
+        const sigma = this.vol.get(inst.id)!.sigma(DAY_MS);
+        const f = sigma === undefined ? this.fallbackStopFraction : Math.min(1, 2 * sigma);
+        heat += (mv * fractionRaw(f)) / FRACTION_SCALE;
+      }
+    }
+    return heat;
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  private subscribe(): void {
+    const bus = this.bus;
+    bus.subscribe('data.quote', (q) => {
+      const m = this.market.get(q.instrumentId);
+      if (!m) return;
+      m.bidRaw = q.bid.raw;
+      m.askRaw = q.ask.raw;
+      m.lastRaw = (q.bid.raw + q.ask.raw) / 2;
+      m.lastTs = q.ts;
+    });
+    bus.subscribe('data.trade', (t) => {
+      const m = this.market.get(t.instrumentId);
+      if (!m) return;
+      m.lastRaw = t.price.raw;
+      m.lastTs = t.ts;
+    });
+    bus.subscribe('data.bar', (b) => {
+      const m = this.market.get(b.instrumentId);
+      if (!m) return;
+      m.lastRaw = b.close.raw;
+      m.bidRaw = undefined;
+      m.askRaw = undefined;
+      m.lastTs = b.ts;
+      this.vol.get(b.instrumentId)!.update(b.ts, b.close.raw);
+      this.evaluate();
+    });
+    bus.subscribe('portfolio.pnl', () => this.evaluate());
+  }
+
+  private sampleVolatility(): void {
+    for (const [id, m] of this.market) if (m.lastRaw !== undefined && m.bidRaw !== undefined) this.vol.get(id)!.update(m.lastTs, m.lastRaw);
+  }
+
+  private breach(halt: boolean, reason: string): void {
+    this.setState(halt ? 'HALTED' : 'REDUCING', reason);
+    this.action({ action: halt ? 'HALT_TRADING' : 'REDUCE_ONLY', reason });
+    if (this.actions.cancelOrdersOnHalt) this.cancelAll(reason);
+    if (this.actions.flattenOnHalt) this.flattenAll(reason);
+  }
+
+  /** INFO at 50%, WARNING at 80%, CRITICAL at 100% of a limit; resolved below 50%. */
+  private alertLevels(key: string, current: bigint, limit: bigint, message: string): void {
+    if (limit <= 0n) return;
+    const ratio = Number((current * 1000n) / limit) / 1000;
+    if (ratio >= 1) this.alerts.raise({ key, level: 'CRITICAL', action: 'HALT_TRADING', message });
+    else if (ratio >= 0.8) this.alerts.raise({ key, level: 'WARNING', action: 'REDUCE_POSITION', message });
+    else if (ratio >= 0.5) this.alerts.raise({ key, level: 'INFO', action: 'INCREASE_MONITORING', message });
+    else this.alerts.resolve(key);
+  }
+
+  private priceFor(order: Readonly<Order>, m: MarketState): number | undefined {
+    if (order.price) return order.price.raw;
+    if (order.triggerPrice) return order.triggerPrice.raw;
+    const touch = order.side === 'BUY' ? m.askRaw : m.bidRaw;
+    return touch ?? (m.lastRaw === undefined ? undefined : Math.round(m.lastRaw));
+  }
+
+  private netExposureRaw(): bigint {
+    let net = 0n;
+    for (const p of this.portfolio.allPositions()) if (p.qtyRaw !== 0) net += p.marketValueRaw();
+    return net;
+  }
+
+  /** The protective stop price for a position of signed size `qty`: a working reduce-only stop, or a bracket's stop. */
+  private stopFor(instrumentId: string, qty: number, order: Readonly<Order> | undefined): number | undefined {
+    if (order?.contingency === 'OTO') {
+      for (const id of order.linkedIds) {
+        const child = this.execution.status(id);
+        if (child?.triggerPrice) return child.triggerPrice.raw;
+      }
+    }
+    const exitSide = qty > 0 ? 'SELL' : 'BUY';
+    let best: number | undefined;
+    for (const o of this.execution.workingOrders()) {
+      if (o.instrumentId !== instrumentId || o.side !== exitSide || !o.triggerPrice || !o.reduceOnly) continue;
+      const t = o.triggerPrice.raw;
+      if (best === undefined || (qty > 0 ? t < best : t > best)) best = t;
+    }
+    return best;
+  }
+
+  private concentrationProblem(instrumentId: string, afterMv: bigint, limit: number): string | undefined {
+    const corr = this.correlation?.();
+    if (!corr) return undefined;
+    const threshold = this.limits.correlationThreshold ?? 0.7;
+    const idx = corr.symbols.indexOf(instrumentId);
+    if (idx < 0) return undefined;
+    let group = 0n;
+    let total = 0n;
+    for (const p of this.portfolio.allPositions()) {
+      const mv = p.instrument.id === instrumentId ? abs(afterMv) : abs(p.qtyRaw === 0 ? 0n : p.marketValueRaw());
+      total += mv;
+      const j = corr.symbols.indexOf(p.instrument.id);
+      if (j >= 0 && Math.abs(corr.matrix[idx]![j]!) >= threshold) group += mv;
+    }
+    if (total === 0n || group * FRACTION_SCALE <= fractionRaw(limit) * total) return undefined;
+    return `exposure correlated with ${instrumentId} would be ${pct(group, total)} of gross exposure, above the limit ${(limit * 100).toFixed(2)}%`;
+  }
+
+  private action(a: Omit<RiskAction, 'ts'>): void {
+    this.bus.publish('risk.action', { ...a, ts: this.clock.now() });
+  }
+
+  private m(raw: bigint): string {
+    return Money.fromRaw(raw, this.ccy).toString();
+  }
+
+  private parseMoney(value: string, name: string): bigint {
+    try {
+      return Money.of(value, this.ccy).raw;
+    } catch (err) {
+      throw new InputError(`risk limit ${name}: ${(err as Error).message}`);
+    }
+  }
+
+  private parseQty(inst: Instrument, value: string, name: string): number {
+    try {
+      return inst.quantity(value).raw;
+    } catch (err) {
+      throw new InputError(`risk limit ${name} for ${inst.id}: ${(err as Error).message}`);
+    }
+  }
+}
+
+function deny(reason: DenialReason, message: string): Denial {
+  return { reason, message };
+}
+
+function fmtQty(inst: Instrument, raw: number): string {
+  return (raw / 10 ** inst.sizePrecision).toFixed(inst.sizePrecision);
+}
+
+function pct(part: bigint, whole: bigint): string {
+  if (whole <= 0n) return 'n/a';
+  return `${(Number((part * 1_000_000n) / whole) / 10_000).toFixed(2)}%`;
+}

@@ -1,0 +1,37 @@
+/**
+ * Exponentially weighted volatility of log returns from irregularly spaced price samples, kept
+ * as a variance rate per millisecond so it scales to any horizon (σ over h = sqrt(rate × h)).
+ */
+
+export class VolatilityEstimator {
+  private lastTs: number | undefined;
+  private lastPrice: number | undefined;
+  private varianceRate: number | undefined;
+  private samples = 0;
+
+  /** `lambda` is the weight of the previous estimate (RiskMetrics uses 0.94). */
+  constructor(
+    private readonly lambda = 0.94,
+    private readonly minSamples = 5,
+  ) {}
+
+  update(ts: number, price: number): void {
+    if (!(price > 0)) return;
+    if (this.lastTs !== undefined && this.lastPrice !== undefined && ts > this.lastTs) {
+      const r = Math.log(price / this.lastPrice);
+      const rate = (r * r) / (ts - this.lastTs);
+      this.varianceRate = this.varianceRate === undefined ? rate : this.lambda * this.varianceRate + (1 - this.lambda) * rate;
+      this.samples++;
+    }
+    if (this.lastTs === undefined || ts > this.lastTs) {
+      this.lastTs = ts;
+      this.lastPrice = price;
+    }
+  }
+
+  /** σ of log returns over `horizonMs`, or undefined before enough samples. */
+  sigma(horizonMs: number): number | undefined {
+    if (this.varianceRate === undefined || this.samples < this.minSamples) return undefined;
+    return Math.sqrt(this.varianceRate * horizonMs);
+  }
+}
