@@ -32,7 +32,7 @@ export async function paperCommand(argv: string[]): Promise<number> {
   if (intervalMs === 0) throw new InputError('--interval must be at least 1 ms');
   const market = { ...defaultSyntheticConfig(0, seed), intervalMs };
   const strategyName = flags.strategy ?? 'ma_cross';
-  const params = flags.param ? parseKeyValues(flags.param, 'param') : strategyName === 'ma_cross' ? { fast: 10, slow: 30, mode: 'long-short' } : {};
+  const params = flags.param ? parseKeyValues(flags.param, 'param') : strategyName === 'ma_cross' ? { fast: 5, slow: 20, mode: 'long-short', source: 'quote' } : {};
   const session = createPaperSession({ market, strategies: [{ name: strategyName, params }], capital, latencyMs: nonNegativeInt(flags.latency, 'latency', 0) });
   const { engine } = session;
   const out = (line: string) => process.stdout.write(line + '\n');

@@ -333,6 +333,10 @@ export class SimulatedExchange implements ExecutionClient {
     o.seq = this.nextSeq++; // an amended order loses its time priority
     this.emitUpdated(o, inst);
     if (o.filledRaw === o.qtyRaw) return this.finish(book, o, 'FILLED');
+    // Fix: the amended order kept rested = true, so a limit amended through the touch (buy limit
+    // moved from 99.50 to 100.10 with the ask at 100.02) filled as maker at its own 100.10 instead
+    // of taking the 100.02 ask. Having lost its priority, it meets the market as a new order.
+    o.rested = false;
     if (book.lastBar === undefined && book.ask !== undefined) this.matchQuote(book, [o]);
   }
 
@@ -459,8 +463,11 @@ export class SimulatedExchange implements ExecutionClient {
   /** After an order's first matching pass: IOC remainders cancel; the order now rests. */
   private afterPass(o: SimOrder): void {
     if (!this.isWorking(o)) return;
-    if (!o.rested && o.tif === 'IOC' && (o.triggered || (o.type !== 'STOP_MARKET' && o.type !== 'STOP_LIMIT'))) {
-      this.cancelWorking(o, 'IOC remainder canceled');
+    // Fix: FOK was only canceled inside fill(), so a FOK that could not trade at all on its first
+    // pass (a limit behind the touch, a triggered stop-limit past its limit) rested like a GTC.
+    // A FOK still working after its first pass did not fill in full: cancel it, as IOC.
+    if (!o.rested && (o.tif === 'IOC' || o.tif === 'FOK') && (o.triggered || (o.type !== 'STOP_MARKET' && o.type !== 'STOP_LIMIT'))) {
+      this.cancelWorking(o, o.tif === 'IOC' ? 'IOC remainder canceled' : 'FOK order could not be filled in full');
       return;
     }
     o.rested = true;
@@ -469,7 +476,10 @@ export class SimulatedExchange implements ExecutionClient {
   private trigger(o: SimOrder): void {
     o.triggered = true;
     o.status = 'TRIGGERED';
-    o.rested = o.type === 'STOP_LIMIT' ? false : o.rested;
+    // Fix: only STOP_LIMIT used to reset `rested`; a STOP_MARKET that had rested untriggered kept
+    // rested = true, so once triggered its IOC remainder was never canceled and FOK allowed
+    // partial fills. A triggered stop is a new order meeting the market: it gets a first pass.
+    o.rested = false;
     this.emit(o, { type: 'OrderTriggered' });
   }
 

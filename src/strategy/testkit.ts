@@ -9,6 +9,7 @@ import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
 import { SimulatedClock } from '../core/clock.js';
 import { TradingEngine } from '../engine/trading-engine.js';
+import { fixedLatency } from '../execution/models.js';
 import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import type { Bar, MarketData, QuoteTick } from '../model/data.js';
 import { Instrument } from '../model/instrument.js';
@@ -82,11 +83,21 @@ function describe(o: Order): string {
   return `${o.side} ${o.quantity} ${o.type}${px ? ` @${px}` : ''}${o.reduceOnly ? ' reduce-only' : ''}`;
 }
 
+export interface RunOptions {
+  /** Default: one instrument "TEST" (tick 0.01, size step 1). */
+  instruments?: readonly Instrument[];
+  /** Venue command latency in clock milliseconds (default 0). */
+  latencyMs?: number;
+  /** Called before record `index` is dispatched (to pause a strategy, for instance). */
+  beforeStep?: (index: number) => void;
+}
+
 /** Starts an engine with the strategies, dispatches every record in order, and stops it. */
-export function run(strategies: readonly Strategy[], data: readonly MarketData[], instruments: readonly Instrument[] = [testInstrument()]): RunResult {
+export function run(strategies: readonly Strategy[], data: readonly MarketData[], opts: RunOptions = {}): RunResult {
+  const instruments = opts.instruments ?? [testInstrument()];
   const clock = new SimulatedClock(0);
   const capital = Money.of('1000000', USD);
-  const venue = new SimulatedExchange({ clock, instruments, startingCash: capital });
+  const venue = new SimulatedExchange({ clock, instruments, startingCash: capital, latencyModel: fixedLatency(opts.latencyMs ?? 0) });
   const engine = new TradingEngine({ clock, instruments, initialCapital: capital, venue, strategies });
   const result: RunResult = { engine, orders: [], fills: [], signals: [], positions: new Map(), problems: [] };
   let at = -1;
@@ -103,6 +114,7 @@ export function run(strategies: readonly Strategy[], data: readonly MarketData[]
   engine.start();
   for (const record of data) {
     at++;
+    opts.beforeStep?.(at);
     clock.advanceTo(record.ts);
     engine.dispatch(record);
     for (const inst of instruments) result.positions.get(inst.id)!.push(engine.portfolio.netQtyRaw(inst.id));

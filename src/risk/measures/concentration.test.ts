@@ -53,8 +53,10 @@ describe('concentration', () => {
 describe('wouldConcentrate', () => {
   // The book's {A, B} group holds 150 of 250 gross: a share of 0.6.
   it('denies an order that grows an over-limit group and allows one that shrinks it', () => {
-    expect(wouldConcentrate(BOOK, 'A', 100, CORR, 0.8, 0.5)).toEqual({ allowed: false, groupShare: 250 / 350, group: ['A', 'B'], maxAllowedValue: 0 });
-    expect(wouldConcentrate(BOOK, 'A', -50, CORR, 0.8, 0.5)).toEqual({ allowed: true, groupShare: 0.5, group: ['A', 'B'], maxAllowedValue: -50 });
+    const grow = wouldConcentrate(BOOK, 'A', 100, CORR, 0.8, 0.5);
+    expect(grow).toEqual({ allowed: false, groupShare: 250 / 350, group: ['A', 'B'], maxAllowedValue: 0 });
+    const shrink = wouldConcentrate(BOOK, 'A', -50, CORR, 0.8, 0.5);
+    expect(shrink).toEqual({ allowed: true, groupShare: 0.5, group: ['A', 'B'], maxAllowedValue: -50 });
   });
 
   it('cuts an order down to the limit, across a flip of sign and for a new symbol', () => {
@@ -74,24 +76,30 @@ describe('wouldConcentrate', () => {
 
   it('gives a cap that passes a re-check and cannot be exceeded', () => {
     const symbols = ['S0', 'S1', 'S2', 'S3'];
-    const corr = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 6 }).map((upper): Correlation => {
-      const pairs = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
-      const matrix = symbols.map((_, i) => symbols.map((_, j) => (i === j ? 1 : upper[pairs.findIndex(([a, b]) => (a === i && b === j) || (a === j && b === i))]!)));
-      return { symbols, matrix, zeroVariance: [] };
-    });
-    const book = fc.array(fc.record({ symbol: fc.constantFrom(...symbols), value: fc.integer({ min: -1e6, max: 1e6 }) }), { minLength: 2, maxLength: 8 });
+    // A symmetric matrix read from the upper triangle of 16 random entries.
+    const corr = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 16, maxLength: 16 }).map(
+      (v): Correlation => ({
+        symbols,
+        matrix: symbols.map((_, i) => symbols.map((_, j) => (i === j ? 1 : v[4 * Math.min(i, j) + Math.max(i, j)]!))),
+        zeroVariance: [],
+      }),
+    );
+    const position = fc.record({ symbol: fc.constantFrom(...symbols), value: fc.integer({ min: -1e6, max: 1e6 }) });
+    const book = fc.array(position, { minLength: 2, maxLength: 8 });
+    const order = fc.integer({ min: -2e6, max: 2e6 });
+    const limit = fc.double({ min: 0.3, max: 1, noNaN: true });
     fc.assert(
-      fc.property(book, corr, fc.constantFrom(...symbols), fc.integer({ min: -2e6, max: 2e6 }), fc.double({ min: 0.3, max: 1, noNaN: true }), (positions, c, symbol, order, limit) => {
-        const check = wouldConcentrate(positions, symbol, order, c, 0.6, limit);
+      fc.property(book, corr, fc.constantFrom(...symbols), order, limit, (positions, c, symbol, value, max) => {
+        const check = wouldConcentrate(positions, symbol, value, c, 0.6, max);
         if (check.allowed) {
-          expect(check.maxAllowedValue).toBe(order);
+          expect(check.maxAllowedValue).toBe(value);
           return;
         }
-        expect(Math.sign(check.maxAllowedValue) * Math.sign(order)).not.toBe(-1);
-        expect(Math.abs(check.maxAllowedValue)).toBeLessThan(Math.abs(order));
-        expect(wouldConcentrate(positions, symbol, check.maxAllowedValue, c, 0.6, limit).allowed).toBe(true);
-        const more = check.maxAllowedValue + Math.sign(order) * 1e-3 * (1 + Math.abs(check.maxAllowedValue));
-        expect(wouldConcentrate(positions, symbol, more, c, 0.6, limit).allowed).toBe(false);
+        expect(Math.sign(check.maxAllowedValue) * Math.sign(value)).not.toBe(-1);
+        expect(Math.abs(check.maxAllowedValue)).toBeLessThan(Math.abs(value));
+        expect(wouldConcentrate(positions, symbol, check.maxAllowedValue, c, 0.6, max).allowed).toBe(true);
+        const more = check.maxAllowedValue + Math.sign(value) * 1e-3 * (1 + Math.abs(check.maxAllowedValue));
+        expect(wouldConcentrate(positions, symbol, more, c, 0.6, max).allowed).toBe(false);
       }),
       { numRuns: 300 },
     );

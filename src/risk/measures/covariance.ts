@@ -124,7 +124,10 @@ export class RollingCorrelation {
     return this.size;
   }
 
-  /** Adds one aligned return vector (ordered like `symbols`), evicting the oldest when full. */
+  /**
+   * Adds one aligned return vector (ordered like `symbols`), evicting the oldest when full. Throws
+   * ValueError for a vector of the wrong length or a non-finite return.
+   */
   push(returns: readonly number[]): void {
     const n = this.symbols.length;
     if (returns.length !== n) throw new ValueError(`return vector has ${returns.length} entries for ${n} symbols`);

@@ -68,10 +68,14 @@ describe('empiricalRisk', () => {
 
   it('has ES ≥ VaR', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.double({ min: 0.5, max: 0.999, noNaN: true }), (pnl, c) => {
-        const r = empiricalRisk(pnl, c);
-        expect(r.expectedShortfall).toBeGreaterThanOrEqual(r.valueAtRisk - 1e-9 * Math.abs(r.valueAtRisk));
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.double({ min: 0.5, max: 0.999, noNaN: true }),
+        (pnl, c) => {
+          const r = empiricalRisk(pnl, c);
+          expect(r.expectedShortfall).toBeGreaterThanOrEqual(r.valueAtRisk - 1e-9 * Math.abs(r.valueAtRisk));
+        },
+      ),
     );
   });
 
