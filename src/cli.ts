@@ -5,16 +5,28 @@
  */
 import { BACKTEST_USAGE, backtestCommand } from './cli/backtest-command.js';
 import { PAPER_USAGE, paperCommand } from './cli/paper-command.js';
+import { STRATEGIES } from './strategy/registry.js';
 import { CurrencyMismatchError, InputError, ValueError } from './core/errors.js';
+import { ConfigError } from './infra/config.js';
+import { configCommand, CONFIG_USAGE } from './cli/config-command.js';
 
 const USAGE = `Bourse: algorithmic trading platform
 
 commands:
   bourse paper       paper trading on the built-in synthetic market
   bourse backtest    run a strategy over historical data
+  bourse config      show the effective configuration (secrets redacted)
 
 ${PAPER_USAGE}
-${BACKTEST_USAGE}`;
+${BACKTEST_USAGE}
+${CONFIG_USAGE}
+
+strategies (--strategy NAME --param key=value):
+${strategyHelp()}`;
+
+function strategyHelp(): string {
+  return STRATEGIES.map((s) => `  ${s.name}: ${s.summary}\n${s.params.map((p) => `      ${p.name} (default ${p.default}): ${p.description}`).join('\n')}`).join('\n');
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return backtestCommand(rest);
     case 'paper':
       return paperCommand(rest);
+    case 'config':
+      return configCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -39,7 +53,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof InputError || err instanceof ValueError || err instanceof CurrencyMismatchError) {
+    if (err instanceof InputError || err instanceof ValueError || err instanceof CurrencyMismatchError || err instanceof ConfigError) {
       process.stderr.write(`bourse: ${err.message}\n`);
       process.exitCode = 2;
     } else {

@@ -5,8 +5,14 @@
  * constructs these parts, so there are no hidden singletons.
  */
 import { LiveClock } from './core/clock.js';
-import type { Money } from './core/money.js';
+import { Money, currency } from './core/money.js';
 import { SyntheticFeed, type SyntheticConfig } from './data/index.js';
+import type { BourseConfig } from './infra/config.js';
+import type { AssetClass } from './model/enums.js';
+import { Instrument } from './model/instrument.js';
+import { attachRiskEngine } from './risk/attach.js';
+import type { RiskLimits } from './risk/limits.js';
+import type { RiskEngine } from './risk/risk-engine.js';
 import type { LiveDataClient } from './data/ports.js';
 import { TradingEngine } from './engine/trading-engine.js';
 import { fixedLatency } from './execution/models.js';
@@ -27,6 +33,7 @@ export interface PaperPreset {
   readonly leverage?: number;
   /** Clock interval of P&L snapshots on the bus. */
   readonly pnlIntervalMs?: number;
+  readonly risk: RiskLimits;
 }
 
 export interface PaperSession {
@@ -34,6 +41,7 @@ export interface PaperSession {
   readonly clock: LiveClock;
   readonly feed: LiveDataClient;
   readonly venue: SimulatedExchange;
+  readonly risk: RiskEngine;
   start(): void;
   stop(): void;
 }
@@ -51,11 +59,13 @@ export function createPaperSession(preset: PaperPreset): PaperSession {
   });
   const strategies = preset.strategies.map((s, i) => createStrategy(s.name, `${s.name}-${i + 1}`, s.params ?? {}, s.instruments));
   const engine = new TradingEngine({ clock, instruments, initialCapital: preset.capital, venue, strategies, pnlIntervalMs: preset.pnlIntervalMs ?? 1000 });
+  const risk = attachRiskEngine(engine, { leverage: preset.leverage, ...preset.risk });
   return {
     engine,
     clock,
     feed,
     venue,
+    risk,
     start() {
       engine.start();
       feed.start((record) => engine.dispatch(record));
@@ -65,5 +75,47 @@ export function createPaperSession(preset: PaperPreset): PaperSession {
       engine.stop();
       clock.cancelAll();
     },
+  };
+}
+
+/** The instruments of the configured synthetic market. Throws ValueError naming a bad field. */
+export function instrumentsFromConfig(market: BourseConfig['market']): Instrument[] {
+  return market.instruments.map(
+    (i) =>
+      new Instrument({
+        symbol: i.symbol,
+        assetClass: i.assetClass.toUpperCase() as AssetClass,
+        quoteCurrency: i.quoteCurrency,
+        tickSize: i.tickSize,
+        sizeStep: i.sizeStep,
+        minSize: i.minSize,
+        multiplier: i.multiplier,
+        makerFee: i.makerFee,
+        takerFee: i.takerFee,
+      }),
+  );
+}
+
+/** A paper-trading preset from the effective configuration. */
+export function paperPresetFromConfig(cfg: BourseConfig): PaperPreset {
+  const instruments = instrumentsFromConfig(cfg.market);
+  const market: Omit<SyntheticConfig, 'startTs'> = {
+    instruments: cfg.market.instruments.map((i, k) => ({
+      instrument: instruments[k]!,
+      initialPrice: Number(i.initialPrice),
+      drift: i.drift,
+      volatility: i.volatility,
+      spreadBps: cfg.market.spreadBps,
+    })),
+    ...(cfg.market.correlation ? { correlation: cfg.market.correlation } : {}),
+    intervalMs: cfg.market.quoteIntervalMs,
+    seed: cfg.engine.seed,
+  };
+  return {
+    market,
+    strategies: cfg.strategies.map((s) => ({ name: s.name, params: s.params, ...(s.instruments ? { instruments: s.instruments } : {}) })),
+    capital: Money.of(cfg.engine.initialCapital, currency(cfg.engine.baseCurrency)),
+    latencyMs: cfg.engine.latencyMs,
+    risk: cfg.risk,
   };
 }

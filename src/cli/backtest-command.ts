@@ -14,11 +14,13 @@ import { createStrategy } from '../strategy/registry.js';
 import { nonNegativeInt, parseFees, parseFlags, parseKeyValues, positiveDecimal } from './args.js';
 import { resolveInstrument } from './instruments.js';
 import { progressBar } from './progress.js';
+import { configFromFlags } from './config-flags.js';
+import { attachRiskEngine } from '../risk/attach.js';
 
 export const BACKTEST_USAGE = `usage: bourse backtest --data <file.csv> [--data <file2.csv> ...] --strategy <name> [--param k=v ...]
                        [--capital N] [--fees maker,taker] [--out dir] [--json]
                        [--symbol S] [--tick 0.01] [--step 1] [--latency ms] [--slippage-ticks n]
-                       [--participation 0..1] [--leverage x]
+                       [--participation 0..1] [--leverage x] [--risk key=value ...] [--config file]
        bourse backtest --synthetic <quotes> --strategy <name> [--seed n] ...`;
 
 const OPTIONS = {
@@ -38,6 +40,9 @@ const OPTIONS = {
   'slippage-ticks': { type: 'string' },
   participation: { type: 'string' },
   leverage: { type: 'string' },
+  risk: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
 } as const;
 
 export function backtestCommand(argv: string[]): number {
@@ -52,6 +57,7 @@ export function backtestCommand(argv: string[]): number {
     throw new InputError(`--participation ${JSON.stringify(flags.participation)} must be a number in (0, 1]`);
   }
   const leverage = flags.leverage === undefined ? 1 : Number(positiveDecimal(flags.leverage, 'leverage', '1'));
+  const cfg = configFromFlags(flags);
 
   const source = flags.synthetic ? syntheticSource(flags.synthetic, flags.seed) : csvSource(flags.data ?? [], { ...flags, fees });
   const strategy = createStrategy(flags.strategy, `${flags.strategy}-1`, parseKeyValues(flags.param, 'param'), source.instruments.map((i) => i.id));
@@ -73,6 +79,7 @@ export function backtestCommand(argv: string[]): number {
       leverage,
     },
     ...(out ? { eventLogPath: join(out, 'events.jsonl') } : {}),
+    attach: (engine) => attachRiskEngine(engine, { ...cfg.risk, leverage }),
     onProgress: (n) => bar.update(n),
     progressEvery: 10_000,
   });

@@ -1,18 +1,20 @@
 /**
  * `bourse paper`: paper trading on the built-in synthetic market in real time, printing fills,
  * position changes and P&L as they happen. Stops on Ctrl-C (or after --duration seconds) with a
- * final summary.
+ * final summary. Settings come from the config (file, environment, flags).
  */
-import { Money, USD } from '../core/money.js';
-import { defaultSyntheticConfig } from '../data/index.js';
-import { createPaperSession } from '../kernel.js';
-import { nonNegativeInt, parseFlags, parseKeyValues, positiveDecimal } from './args.js';
-import { InputError } from '../core/errors.js';
+import { paperPresetFromConfig, createPaperSession } from '../kernel.js';
+import { nonNegativeInt, parseFlags, parseKeyValues } from './args.js';
+import { configFromFlags } from './config-flags.js';
 
-export const PAPER_USAGE = `usage: bourse paper [--strategy <name>] [--param k=v ...] [--capital N] [--seed n]
-                    [--duration seconds] [--interval ms] [--latency ms] [--quiet]`;
+export const PAPER_USAGE = `usage: bourse paper [--config file] [--strategy <name>] [--param k=v ...] [--capital N] [--seed n]
+                    [--duration seconds] [--interval ms] [--latency ms] [--risk key=value ...]
+                    [--set section.key=value ...] [--quiet]`;
 
 const OPTIONS = {
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  risk: { type: 'string', multiple: true },
   strategy: { type: 'string' },
   param: { type: 'string', multiple: true },
   capital: { type: 'string' },
@@ -25,20 +27,21 @@ const OPTIONS = {
 
 export async function paperCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, OPTIONS, 'paper');
-  const capital = Money.of(positiveDecimal(flags.capital, 'capital', '100000'), USD);
-  const seed = nonNegativeInt(flags.seed, 'seed', Date.now() % 1_000_000);
   const durationS = nonNegativeInt(flags.duration, 'duration', 0);
-  const intervalMs = nonNegativeInt(flags.interval, 'interval', 250);
-  if (intervalMs === 0) throw new InputError('--interval must be at least 1 ms');
-  const market = { ...defaultSyntheticConfig(0, seed), intervalMs };
-  const strategyName = flags.strategy ?? 'ma_cross';
-  const params = flags.param ? parseKeyValues(flags.param, 'param') : strategyName === 'ma_cross' ? { fast: 5, slow: 20, mode: 'long-short', source: 'quote' } : {};
-  const session = createPaperSession({ market, strategies: [{ name: strategyName, params }], capital, latencyMs: nonNegativeInt(flags.latency, 'latency', 0) });
+  const cfg = configFromFlags(flags, {
+    'engine.initialCapital': flags.capital,
+    'engine.seed': flags.seed,
+    'engine.latencyMs': flags.latency,
+    'market.quoteIntervalMs': flags.interval,
+  });
+  const preset = paperPresetFromConfig(cfg);
+  const strategies = flags.strategy ? [{ name: flags.strategy, params: { source: 'quote', ...parseKeyValues(flags.param, 'param') } }] : preset.strategies;
+  const session = createPaperSession({ ...preset, strategies });
   const { engine } = session;
   const out = (line: string) => process.stdout.write(line + '\n');
   const time = () => new Date(engine.clock.now()).toISOString().slice(11, 23);
 
-  out(`Bourse paper trading: ${strategyName} on ${session.feed.instruments.map((i) => i.id).join(', ')} (seed ${seed}); Ctrl-C to stop.`);
+  out(`Bourse paper trading: ${strategies.map((s) => s.name).join(', ')} on ${session.feed.instruments.map((i) => i.id).join(', ')} (seed ${cfg.engine.seed}); Ctrl-C to stop.`);
   engine.bus.subscribe('order.event', (e) => {
     if (e.type === 'OrderFilled') out(`${time()} FILL     ${e.side.padEnd(4)} ${e.lastQty} ${e.instrumentId} @ ${e.lastPx}  fee ${e.fee.toDecimal()}  (${e.clientOrderId})`);
     else if (e.type === 'OrderDenied' || e.type === 'OrderRejected') out(`${time()} ${e.type === 'OrderDenied' ? 'DENIED ' : 'REJECTED'} ${e.clientOrderId}: ${e.reason} ${e.message}`);
@@ -46,6 +49,7 @@ export async function paperCommand(argv: string[]): Promise<number> {
   engine.bus.subscribe('position.changed', (p) => {
     out(`${time()} POSITION ${p.instrumentId} ${p.side} ${p.quantity} avg ${p.avgPx ?? '-'}  realized ${p.realized.toDecimal()}  unrealized ${p.unrealized.toDecimal()}`);
   });
+  engine.bus.subscribe('risk.state', (s) => out(`${time()} RISK     ${s.previous} -> ${s.state}: ${s.reason}`));
   let lastPnlPrint = 0;
   engine.bus.subscribe('portfolio.pnl', (s) => {
     if (flags.quiet || s.ts - lastPnlPrint < 5000) return;
@@ -62,6 +66,6 @@ export async function paperCommand(argv: string[]): Promise<number> {
   });
   session.stop();
   const s = engine.portfolio.snapshot(engine.clock.now());
-  out(`Stopped. equity ${s.equity.toDecimal()} USD, realized ${s.realized.toDecimal()}, unrealized ${s.unrealized.toDecimal()}, fees ${s.fees.toDecimal()}, round trips ${engine.portfolio.closedPositions.length}`);
+  out(`Stopped. equity ${s.equity.toDecimal()} ${s.equity.currency.code}, realized ${s.realized.toDecimal()}, unrealized ${s.unrealized.toDecimal()}, fees ${s.fees.toDecimal()}, round trips ${engine.portfolio.closedPositions.length}`);
   return 0;
 }

@@ -2,6 +2,7 @@
  * Every bus topic and its payload type, in one place: a reader finds every flow in the system
  * from this file. Domain modules publish and subscribe only through these names.
  */
+import type { PerformanceSnapshot } from '../analytics/snapshot.js';
 import type { Bar, QuoteTick, TradeTick } from '../model/data.js';
 import type { OrderEvent } from '../model/order-events.js';
 import type { InvalidTransition, Order } from '../model/order.js';
@@ -49,6 +50,7 @@ export interface TopicMap {
   'risk.state': TradingStateChanged;
   'risk.alert': AlertEvent;
   'risk.action': RiskAction;
+  'analytics.snapshot': PerformanceSnapshot;
 }
 
 export type Topic = keyof TopicMap;
@@ -70,4 +72,5 @@ export const TOPICS: readonly Topic[] = [
   'risk.state',
   'risk.alert',
   'risk.action',
+  'analytics.snapshot',
 ];

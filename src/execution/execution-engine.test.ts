@@ -331,6 +331,61 @@ describe('modify', () => {
   });
 });
 
+describe('commands that overtake the venue\'s acknowledgement (latency races)', () => {
+  it('a cancel sent before the order is acknowledged: Accepted keeps the cancel pending, then Canceled', () => {
+    const h = harness({ latencyModel: fixedLatency(100) });
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(limitBuy('99.00')));
+    h.advanceTo(T0 + 50);
+    h.cancel(id);
+    h.advanceTo(T0 + 200);
+    expect(h.typesFor(id)).toEqual(['OrderSubmitted', 'OrderPendingCancel', 'OrderAccepted', 'OrderCanceled']);
+    expect(h.execution.status(id)!.venueOrderId).toBe('SIM-1');
+    expect(h.status(id)).toBe('CANCELED');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('a cancel sent before the venue rejects the order: the order ends REJECTED, not stuck working', () => {
+    const h = harness({ latencyModel: fixedLatency(100), startingCash: '500' });
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(marketBuy(10))); // 1000.20 > 500: the venue will reject it
+    h.advanceTo(T0 + 50);
+    h.cancel(id);
+    h.advanceTo(T0 + 200);
+    expect(h.venue.raw.map((e) => e.type)).toEqual(['OrderRejected', 'OrderCancelRejected']);
+    expect(h.typesFor(id)).toEqual(['OrderSubmitted', 'OrderPendingCancel', 'OrderRejected']);
+    expect(h.status(id)).toBe('REJECTED');
+    expect(h.execution.workingOrders()).toEqual([]);
+  });
+
+  it('a modify sent before the order is acknowledged: the order ends ACCEPTED with the new size', () => {
+    const h = harness({ latencyModel: fixedLatency(100) });
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(limitBuy('99.00')));
+    h.advanceTo(T0 + 50);
+    h.modify(id, { quantity: qty(12) });
+    h.advanceTo(T0 + 200);
+    expect(h.typesFor(id)).toEqual(['OrderSubmitted', 'OrderPendingUpdate', 'OrderAccepted', 'OrderUpdated']);
+    const order = h.execution.status(id)!;
+    expect([order.status, order.quantity.toString(), order.venueOrderId]).toEqual(['ACCEPTED', '12', 'SIM-1']);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('a modify followed at once by a cancel: the update is applied, then the cancel', () => {
+    const h = harness();
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(limitBuy('99.00')));
+    h.engine.run(() => {
+      h.execution.modify(id, { quantity: qty(12) });
+      h.execution.cancel(id);
+    });
+    expect(h.typesFor(id)).toEqual(['OrderSubmitted', 'OrderAccepted', 'OrderPendingUpdate', 'OrderPendingCancel', 'OrderUpdated', 'OrderCanceled']);
+    const order = h.execution.status(id)!;
+    expect([order.status, order.quantity.toString()]).toEqual(['CANCELED', '12']);
+    expect(h.errors).toEqual([]);
+  });
+});
+
 describe('fills reported twice', () => {
   it('a fill delivered twice with the same trade id is applied once', () => {
     const h = harness({ fillModel: participationFillModel(1) });
@@ -361,6 +416,17 @@ describe('fills reported twice', () => {
     h.submit(marketBuy(2));
     expect(h.execution.listExecutions().map((f) => f.instrumentId)).toEqual(['ACME', 'XBT', 'ACME']);
     expect(h.execution.listExecutions('ACME').map((f) => f.lastQty.toString())).toEqual(['1', '2']);
+  });
+});
+
+describe('the test harness\'s own invariant check', () => {
+  it('fails when an order is reported again after reaching a terminal state', () => {
+    const h = new Harness(); // not registered: this one is meant to break the invariant
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(marketBuy(1)));
+    expect(() => h.checkInvariants()).not.toThrow();
+    h.engine.bus.publish('order.event', { type: 'OrderCanceled', reason: 'forged', clientOrderId: id, instrumentId: 'ACME', strategyId: 'test', ts: T0 });
+    expect(() => h.checkInvariants()).toThrow(/after a terminal state/);
   });
 });
 

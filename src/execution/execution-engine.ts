@@ -247,6 +247,7 @@ export class ExecutionEngine {
   }
 
   private applyAndPublish(order: Order, event: VenueEvent | Parameters<Order['apply']>[0]): void {
+    const wasPendingUpdate = order.status === 'PENDING_UPDATE';
     const error = order.apply(event);
     if (error) {
       this.bus.publish('order.error', { ...error, ts: event.ts });
@@ -260,6 +261,14 @@ export class ExecutionEngine {
     }
     this.bus.publish('order.event', event);
     if (order.contingency === 'OTO') this.followParent(order, event.type);
+    // Fix: followParent skips an exit whose resize is still in flight (PENDING_UPDATE), so an entry
+    // fill landing meanwhile was never applied to the exits (with latency, entry filled 10, exits
+    // left at 6). When the resize completes, size the exits to the entry's filled quantity again.
+    // (Only on OrderUpdated: re-sending after a refusal could loop on a venue that keeps refusing.)
+    else if (wasPendingUpdate && event.type === 'OrderUpdated' && order.parentId !== undefined) {
+      const parent = this.orders.get(order.parentId);
+      if (parent && parent.contingency === 'OTO') this.followParent(parent, 'OrderFilled');
+    }
   }
 
   /** Sends a bracket's exits on the entry's first fill and keeps them sized to its filled quantity. */

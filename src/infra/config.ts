@@ -84,8 +84,8 @@ const instrumentSchema = z.strictObject({
   minSize: positiveDecimal(),
   multiplier: positiveDecimal().default('1'),
   /** Fee rates as fractions of notional; a negative maker fee is a rebate. */
-  makerFee: decimal(true).default('0.001'),
-  takerFee: decimal(true).default('0.002'),
+  makerFee: decimal(true).default('0.0002'),
+  takerFee: decimal(true).default('0.0005'),
   initialPrice: positiveDecimal(),
   /** Annualised drift and volatility of the synthetic price path. */
   drift: num(z.number()).default(0),
@@ -129,7 +129,7 @@ const sectionsSchema = z.strictObject({
         params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
       }),
     )
-    .prefault([{ name: 'ma_cross', params: { fast: 10, slow: 30 } }]),
+    .prefault([{ name: 'ma_cross', params: { fast: 5, slow: 20, mode: 'long-short', source: 'quote' } }]),
   risk: z
     .strictObject({
       maxOrderQty: positiveDecimal().optional(),

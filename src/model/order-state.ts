@@ -78,6 +78,8 @@ const TABLE: Record<OrderStatus, Partial<Record<OrderEventType, Target>>> = {
     OrderFilled: 'FILL',
   },
   PENDING_CANCEL: {
+    // The venue acknowledges an order whose cancel request was sent right behind it.
+    OrderAccepted: 'PENDING_CANCEL',
     OrderCanceled: 'CANCELED',
     OrderCancelRejected: 'PREVIOUS',
     OrderExpired: 'EXPIRED',
@@ -85,8 +87,17 @@ const TABLE: Record<OrderStatus, Partial<Record<OrderEventType, Target>>> = {
     OrderFilled: 'FILL',
     // A stop may trigger while the cancel is in flight; the cancel stays pending.
     OrderTriggered: 'PENDING_CANCEL',
+    // Fix: the venue may refuse the order itself before our cancel reaches it. Without this edge
+    // the rejection was refused, the venue's later "cancel rejected" returned the order to
+    // SUBMITTED, and it stayed working in the engine for ever.
+    OrderRejected: 'REJECTED',
+    // Fix: an amend sent just before the cancel (the gateway allows cancel while PENDING_UPDATE)
+    // is answered while the cancel is pending; without these edges the update was dropped.
+    OrderUpdated: 'PENDING_CANCEL',
+    OrderModifyRejected: 'PENDING_CANCEL',
   },
   PENDING_UPDATE: {
+    OrderAccepted: 'PENDING_UPDATE',
     OrderUpdated: 'PREVIOUS',
     OrderModifyRejected: 'PREVIOUS',
     OrderPendingCancel: 'PENDING_CANCEL',
@@ -95,6 +106,8 @@ const TABLE: Record<OrderStatus, Partial<Record<OrderEventType, Target>>> = {
     // A fill racing the amend request.
     OrderFilled: 'FILL',
     OrderTriggered: 'PENDING_UPDATE',
+    // Fix: the venue refuses the order itself before our amend reaches it (see PENDING_CANCEL).
+    OrderRejected: 'REJECTED',
   },
   PARTIALLY_FILLED: {
     OrderPendingCancel: 'PENDING_CANCEL',

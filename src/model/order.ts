@@ -151,6 +151,7 @@ export class Order {
     if (!pending && (next === 'PENDING_CANCEL' || next === 'PENDING_UPDATE')) this.previousStatus = this.status;
     // A stop triggering while a request is pending changes where the request returns to.
     if (pending && event.type === 'OrderTriggered') this.previousStatus = 'TRIGGERED';
+    if (pending && event.type === 'OrderAccepted') this.previousStatus = 'ACCEPTED';
     this.status = next;
     this.lastEventAt = event.ts;
     return undefined;

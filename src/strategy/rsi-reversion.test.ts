@@ -61,9 +61,8 @@ describe('RsiReversionStrategy', () => {
       [4, 'SELL 10 MARKET reduce-only', 'FILLED'],
     ]);
     // The exits were sent when the entry filled at bar 4's open and canceled in the same step,
-    // before the venue acknowledged them. The order state table (src/model/order-state.ts) has
-    // no OrderAccepted edge from PENDING_CANCEL yet, so each acknowledgement is reported as an
-    // invalid transition; the exits still end CANCELED. Expect [] once the table has that edge.
-    expect(r.problems).toEqual(Array(2).fill('order error: OrderAccepted is not allowed in state PENDING_CANCEL'));
+    // before the venue acknowledged them: the acknowledgement arrives while PENDING_CANCEL,
+    // which the transition table allows, so no invalid transition is reported.
+    expect(r.problems).toEqual([]);
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * Wiring of the performance monitor into backtests: `attachPerformanceMonitor` fits runBacktest's
+ * `attach` hook (backtest defaults: no periodic snapshot publication, no event-loop measurement),
+ * and `writeBacktestReports` writes report.json and report.html into the output directory.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OrderFilled } from '../model/order-events.js';
+import { PerformanceMonitor, type MonitoredEngine, type PerformanceMonitorOptions } from './performance-monitor.js';
+import { reportFills, writeHtmlReport } from './report-html.js';
+import { writeJsonReport } from './report-json.js';
+
+/**
+ * Attaches a PerformanceMonitor to an engine before it starts. Backtest defaults apply unless
+ * overridden: publishIntervalMs 0 (nobody listens, and a clock interval would fire through every
+ * gap in the data) and eventLoopDelay false. Throws ValueError for invalid options.
+ */
+export function attachPerformanceMonitor(engine: MonitoredEngine, options: PerformanceMonitorOptions = {}): PerformanceMonitor {
+  return PerformanceMonitor.attach(engine, { publishIntervalMs: 0, eventLoopDelay: false, ...options });
+}
+
+export interface BacktestReportOptions {
+  /** Every fill of the run (BacktestResult.fills); default: the monitor's recent fills. */
+  fills?: readonly OrderFilled[];
+  title?: string;
+}
+
+export interface BacktestReportPaths {
+  readonly json: string;
+  readonly html: string;
+}
+
+/**
+ * Writes `report.json` (the snapshot) and `report.html` (charts and tables) into `dir`, creating
+ * it if needed; returns their paths. Throws the file system's error when a file cannot be written.
+ */
+export function writeBacktestReports(dir: string, monitor: PerformanceMonitor, options: BacktestReportOptions = {}): BacktestReportPaths {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  const snapshot = monitor.snapshot();
+  const paths = { json: join(dir, 'report.json'), html: join(dir, 'report.html') };
+  writeJsonReport(snapshot, paths.json);
+  writeHtmlReport(
+    {
+      snapshot,
+      equityCurve: monitor.equityPoints(),
+      drawdownCurve: monitor.drawdownPoints(),
+      fills: reportFills(options.fills ?? monitor.recentFills()),
+      prices: monitor.pricePoints(),
+      ...(options.title !== undefined ? { title: options.title } : {}),
+    },
+    paths.html,
+  );
+  return paths;
+}

@@ -1,0 +1,949 @@
+/**
+ * PerformanceMonitor: listens on a TradingEngine's bus and keeps every performance figure current
+ * as fills and prices arrive: P&L (total, today, per instrument, per strategy), the sampled
+ * equity curve with its drawdowns, returns statistics, round-trip statistics, signal
+ * effectiveness, hourly and daily buckets and system health. `snapshot()` returns them all as one
+ * PerformanceSnapshot, which is also published on 'analytics.snapshot' every
+ * `publishIntervalMs` of clock time. The same code runs in backtest, paper and live: every time
+ * comes from the engine Clock, so backtests measure market time and live sessions wall time.
+ *
+ * Sampling and returns convention:
+ * - Equity is sampled on a grid of `equitySampleMs` of clock time by a clock timer (so a sample at
+ *   grid time T sees every record stamped before T), at every fill (from the portfolio.pnl the
+ *   engine publishes anyway), at start and at stop. The timer is re-armed by the next event after
+ *   it fires, so gaps in the data (nights, weekends) cost one sample, not one per interval.
+ * - Returns statistics use only the grid samples (plus the final sample at stop): r = E_t/E_{t-1} − 1.
+ *   They are annualized with periodsPerYear = 365·24·3600·1000 / equitySampleMs (a 24/7 market),
+ *   unless `periodsPerYear` is given (e.g. 252 for daily bars of an exchange-traded market). The
+ *   risk-free rate (annual, simple) and the Sortino target come from the options. Drawdowns use
+ *   every sample, fills included.
+ *
+ * Cost: market data handlers update a timestamp and counters and check one flag; a fill or a
+ * closed trade updates O(1) accumulators (plus one binary search for the median holding time);
+ * nothing iterates over history. Memory is bounded by the configured windows.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { MessageBus } from '../core/bus.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { formatDecimal } from '../core/decimal.js';
+import { ValueError } from '../core/errors.js';
+import type { Bar, QuoteTick, TradeTick } from '../model/data.js';
+import type { Instrument } from '../model/instrument.js';
+import type { OrderEvent, OrderFilled } from '../model/order-events.js';
+import type { Order } from '../model/order.js';
+import type { Signal } from '../model/signal.js';
+import type { Portfolio } from '../portfolio/portfolio.js';
+import type { Position } from '../portfolio/position.js';
+import type { ClosedPosition, PortfolioSnapshot } from '../portfolio/snapshots.js';
+import type { CommandRejected, EngineStatus, OrderCreated } from '../core/topics.js';
+import { DrawdownTracker, type DrawdownEpisode } from './stats/drawdown.js';
+import { LatencyHistogram } from './stats/latency.js';
+import { ReturnStats, calmar } from './stats/returns.js';
+import { SignalEffectiveness, type SignalKey } from './stats/signals.js';
+import { TimeBuckets, type BucketedTrade } from './stats/buckets.js';
+import { TradeStats, type ClosedTrade } from './stats/trades.js';
+import { EventRate } from './event-rate.js';
+import { SeriesRing, type SeriesPoint } from './series-ring.js';
+import { TradingDayCalendar } from './trading-day.js';
+import {
+  SNAPSHOT_SCHEMA,
+  type Decimal,
+  type DrawdownEpisodeView,
+  type InstrumentPnl,
+  type LatencySummary,
+  type PerformanceSnapshot,
+  type StrategyPnl,
+} from './snapshot.js';
+
+/** A year of round-the-clock trading in milliseconds (365 days). */
+export const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
+
+export interface PerformanceMonitorOptions {
+  /** Clock interval of equity samples for the curve and returns (default 60,000 = 1 min). */
+  equitySampleMs?: number;
+  /** Periods per year for annualization (default MS_PER_YEAR / equitySampleMs). */
+  periodsPerYear?: number;
+  /** Annual risk-free rate for the Sharpe ratio (default 0). */
+  riskFreeRate?: number;
+  /** Per-period minimum acceptable return for the Sortino ratio (default 0). */
+  sortinoTarget?: number;
+  /** IANA time zone of trading days and buckets (default 'UTC'). */
+  timeZone?: string;
+  /** Equity, drawdown and price points kept for curves (default 10,000 each). */
+  maxEquityPoints?: number;
+  /** Local days kept in the daily buckets (default 90). */
+  maxDays?: number;
+  /** Trades kept for the exact median holding time (default 10,000). */
+  medianWindow?: number;
+  /** Recent fills kept for reports (default 10,000). */
+  maxRecentFills?: number;
+  /** Open orders tracked for order-to-fill latency and signal attribution (default 100,000; the oldest is dropped beyond). */
+  maxTrackedOrders?: number;
+  /** Sliding window of the events-per-second rate (default 10,000 ms, in 1 s slots). */
+  eventRateWindowMs?: number;
+  /** Clock interval of snapshot publication on 'analytics.snapshot' (default 1,000; 0 = off). */
+  publishIntervalMs?: number;
+  /** Measure event-loop delay with node:perf_hooks (paper/live; default false, off in backtests). */
+  eventLoopDelay?: boolean;
+  /** Highest latency the histograms resolve, in µs (default 60 s). */
+  maxLatencyUs?: number;
+}
+
+export interface PerformanceMonitorDeps {
+  bus: MessageBus;
+  clock: Clock;
+  portfolio: Portfolio;
+  options?: PerformanceMonitorOptions;
+  /** Start measuring at once (the engine is already running); otherwise at engine.status STARTING. */
+  startNow?: boolean;
+}
+
+/** What attach() needs of a TradingEngine. */
+export interface MonitoredEngine {
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  readonly portfolio: Portfolio;
+  readonly isRunning: boolean;
+}
+
+interface InstrumentState {
+  readonly id: string;
+  readonly instrument: Instrument | undefined;
+  readonly position: Position | undefined;
+  readonly prices: SeriesRing;
+  lastDataAt: number;
+  records: number;
+  fills: number;
+  volumeRaw: bigint;
+  trades: number;
+  /** Signed quantity and realized P&L as of the last fill this monitor handled. */
+  lastQtyRaw: number;
+  lastRealizedRaw: bigint;
+  /** The strategy whose fill opened the current position life, and that fill's signal. */
+  owner: StrategyState | undefined;
+  openingSignal: SignalState | undefined;
+}
+
+interface StrategyState {
+  readonly id: string;
+  realizedRaw: bigint;
+  feesRaw: bigint;
+  closedNetRaw: bigint;
+  fills: number;
+  volumeRaw: bigint;
+  trades: number;
+  wins: number;
+  signals: number;
+  orders: number;
+  ordersWithoutSignal: number;
+  denied: number;
+  /** Most recent signal per instrument. */
+  readonly lastSignal: Map<string, SignalState>;
+  /** One key object per signal type, reused. */
+  readonly keys: Map<string, SignalKey>;
+}
+
+interface SignalState {
+  readonly key: SignalKey;
+  readonly confidence: number;
+}
+
+interface OrderTrack {
+  readonly order: Order;
+  readonly createdAt: number;
+  readonly signal: SignalState | undefined;
+  filled: boolean;
+}
+
+const NOTES = [
+  'total P&L = realized + unrealized − fees = equity − initial capital; realized is before fees',
+  'per-strategy realized P&L is booked to the strategy whose fill realized it; unrealized to the strategy whose fill opened the position',
+  'returns: E_t / E_{t-1} − 1 between equity samples on the equitySampleMs grid of clock time, plus the final sample at stop',
+  'volatility = per-period sample std × √periodsPerYear; Sharpe = (mean − rf/periodsPerYear) / std × √periodsPerYear; Sortino uses downside deviation over all periods',
+  'Calmar = annualized return / maximum drawdown fraction',
+  'drawdowns use every equity sample: grid, fills, start and stop',
+  'a trade is a round trip from opening a position to flat (or a flip); trade return = net P&L / entry notional',
+  'orders are attributed to the most recent signal of their strategy on their instrument; trade outcomes to the signal of the opening order',
+  'hourly and daily buckets: P&L, trades and wins of round trips by close time; fills and volume (notional) by fill time; local time in timeZone',
+  'latencies in microseconds of clock time: tick-to-order from the instrument’s last data record, order-to-fill from order creation to the first fill',
+];
+
+export class PerformanceMonitor {
+  private readonly bus: MessageBus;
+  private readonly clock: Clock;
+  private readonly portfolio: Portfolio;
+  private readonly ccyPrecision: number;
+  private readonly ccyScale: number;
+
+  // Options.
+  readonly equitySampleMs: number;
+  readonly periodsPerYear: number;
+  private readonly periodsPerYearSource: 'derived' | 'option';
+  readonly publishIntervalMs: number;
+  private readonly maxRecentFills: number;
+  private readonly maxTrackedOrders: number;
+  private readonly maxEquityPoints: number;
+
+  // Accumulators.
+  private readonly calendar: TradingDayCalendar;
+  private readonly returns: ReturnStats;
+  private readonly drawdown = new DrawdownTracker();
+  private readonly tradeStats: TradeStats;
+  private readonly signalStats = new SignalEffectiveness();
+  private readonly tradeBuckets: TimeBuckets;
+  private readonly fillBuckets: TimeBuckets;
+  private readonly tickToOrder: LatencyHistogram;
+  private readonly orderToFill: LatencyHistogram;
+  private readonly rate: EventRate;
+  private readonly eventLoop: IntervalHistogram | undefined;
+  private readonly equityCurve: SeriesRing;
+  private readonly drawdownCurve: SeriesRing;
+  private readonly fillsRing: OrderFilled[] = [];
+  private fillsNext = 0;
+
+  private readonly instruments = new Map<string, InstrumentState>();
+  private readonly strategies = new Map<string, StrategyState>();
+  private readonly orders = new Map<string, OrderTrack>();
+
+  // Counters.
+  private dataEvents = 0;
+  private signalEvents = 0;
+  private ordersCreated = 0;
+  private orderEvents = 0;
+  private fillCount = 0;
+  private canceled = 0;
+  private expired = 0;
+  private denied = 0;
+  private readonly deniedByReason = new Map<string, number>();
+  private rejected = 0;
+  private readonly rejectedByReason = new Map<string, number>();
+  private orderErrors = 0;
+  private commandsRejected = 0;
+  private readonly commandsRejectedByReason = new Map<string, number>();
+  private invalidSignals = 0;
+  private tradeNetRaw = 0n;
+
+  // Session state.
+  private startedAt: number | undefined;
+  private stopping = false;
+  private stopped = false;
+  private fillPending = false;
+  private samplerArmed = false;
+  private sampleTimer: TimerHandle | undefined;
+  private dayTimer: TimerHandle | undefined;
+  private publishTimer: TimerHandle | undefined;
+  private day = '';
+  private dayStartedAt = 0;
+  private dayStartEquityRaw = 0n;
+  private nextDayStart = Infinity;
+  private returnBase: number | undefined;
+  private returnBaseTs = -Infinity;
+  private lastEquity: number | undefined;
+  private lastEquityTs = -Infinity;
+  private readonly unsubscribers: Array<() => void> = [];
+  private readonly scratchTrade: ClosedTrade = { pnl: 0, entryTs: 0, exitTs: 0 };
+  private readonly scratchBucket: BucketedTrade = { ts: 0, pnl: 0, volume: 0 };
+
+  /** Throws ValueError for invalid options (non-positive intervals or windows, unknown time zone). */
+  constructor(deps: PerformanceMonitorDeps) {
+    const o = deps.options ?? {};
+    this.bus = deps.bus;
+    this.clock = deps.clock;
+    this.portfolio = deps.portfolio;
+    this.ccyPrecision = this.portfolio.currency.precision;
+    this.ccyScale = 10 ** this.ccyPrecision;
+
+    this.equitySampleMs = o.equitySampleMs ?? 60_000;
+    if (!(this.equitySampleMs > 0) || !Number.isFinite(this.equitySampleMs)) throw new ValueError(`equitySampleMs ${this.equitySampleMs} is not a positive number`);
+    this.periodsPerYear = o.periodsPerYear ?? MS_PER_YEAR / this.equitySampleMs;
+    this.periodsPerYearSource = o.periodsPerYear === undefined ? 'derived' : 'option';
+    this.publishIntervalMs = o.publishIntervalMs ?? 1_000;
+    if (!(this.publishIntervalMs >= 0) || !Number.isFinite(this.publishIntervalMs)) throw new ValueError(`publishIntervalMs ${this.publishIntervalMs} is not a non-negative number`);
+    this.maxRecentFills = positiveInt(o.maxRecentFills ?? 10_000, 'maxRecentFills');
+    this.maxTrackedOrders = positiveInt(o.maxTrackedOrders ?? 100_000, 'maxTrackedOrders');
+    this.maxEquityPoints = positiveInt(o.maxEquityPoints ?? 10_000, 'maxEquityPoints');
+
+    this.calendar = new TradingDayCalendar(o.timeZone ?? 'UTC');
+    this.returns = new ReturnStats({ periodsPerYear: this.periodsPerYear, riskFreeRate: o.riskFreeRate ?? 0, target: o.sortinoTarget ?? 0 });
+    this.tradeStats = new TradeStats({ medianWindow: o.medianWindow ?? 10_000 });
+    const buckets = { timeZone: this.calendar.timeZone, maxDays: o.maxDays ?? 90 };
+    this.tradeBuckets = new TimeBuckets(buckets);
+    this.fillBuckets = new TimeBuckets(buckets);
+    const latency = { lowest: 1, highest: o.maxLatencyUs ?? 60_000_000 };
+    this.tickToOrder = new LatencyHistogram(latency);
+    this.orderToFill = new LatencyHistogram(latency);
+    this.rate = new EventRate(o.eventRateWindowMs ?? 10_000, 1_000);
+    this.equityCurve = new SeriesRing(this.maxEquityPoints);
+    this.drawdownCurve = new SeriesRing(this.maxEquityPoints);
+    this.eventLoop = o.eventLoopDelay ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+
+    for (const p of this.portfolio.allPositions()) this.addInstrument(p.instrument.id);
+    this.subscribe();
+    if (deps.startNow) this.begin();
+  }
+
+  /** Attaches a monitor to an engine: before start it begins at engine.status STARTING, on a running engine at once. */
+  static attach(engine: MonitoredEngine, options: PerformanceMonitorOptions = {}): PerformanceMonitor {
+    return new PerformanceMonitor({ bus: engine.bus, clock: engine.clock, portfolio: engine.portfolio, options, startNow: engine.isRunning });
+  }
+
+  /** Stops listening and cancels the monitor's timers; the figures stay readable. */
+  detach(): void {
+    for (const off of this.unsubscribers.splice(0)) off();
+    this.cancelTimers();
+    this.eventLoop?.disable();
+  }
+
+  // --- bus handlers ---------------------------------------------------------------------
+
+  private subscribe(): void {
+    const bus = this.bus;
+    const onData = (r: QuoteTick | TradeTick | Bar): void => this.onData(r.instrumentId);
+    this.unsubscribers.push(
+      bus.subscribe('engine.status', (s) => this.onStatus(s)),
+      bus.subscribe('data.quote', onData),
+      bus.subscribe('data.bar', onData),
+      bus.subscribe('data.trade', onData),
+      bus.subscribe('signal', (s) => this.onSignal(s)),
+      bus.subscribe('order.created', (c) => this.onOrderCreated(c)),
+      bus.subscribe('order.event', (e) => this.onOrderEvent(e)),
+      bus.subscribe('order.error', () => {
+        this.orderErrors++;
+      }),
+      bus.subscribe('command.rejected', (c) => this.onCommandRejected(c)),
+      bus.subscribe('position.changed', () => {
+        this.fillPending = true;
+      }),
+      bus.subscribe('position.closed', (c) => this.onPositionClosed(c)),
+      bus.subscribe('portfolio.pnl', (p) => this.onPnl(p)),
+    );
+  }
+
+  /** The hot path: a timestamp, counters and one flag. */
+  private onData(instrumentId: string): void {
+    const now = this.clock.now();
+    const s = this.instruments.get(instrumentId) ?? this.addInstrument(instrumentId);
+    s.lastDataAt = now;
+    s.records++;
+    this.dataEvents++;
+    this.rate.add(now);
+    if (!this.samplerArmed) this.armSampler(now);
+  }
+
+  private onStatus(s: EngineStatus): void {
+    if (s.state === 'STARTING') {
+      if (this.startedAt === undefined) this.begin();
+    } else if (s.state === 'STOPPING') {
+      this.stopping = true;
+    } else if (s.state === 'STOPPED') {
+      this.finish();
+    }
+  }
+
+  private onSignal(s: Signal): void {
+    this.signalEvents++;
+    this.rate.add(this.clock.now());
+    if (!(s.confidence >= 0 && s.confidence <= 1)) {
+      this.invalidSignals++;
+      return;
+    }
+    const strategy = this.strategyOf(s.strategyId);
+    strategy.signals++;
+    let key = strategy.keys.get(s.signalType);
+    if (key === undefined) strategy.keys.set(s.signalType, (key = { strategy: s.strategyId, signalType: s.signalType }));
+    this.signalStats.recordSignal(key, s.confidence);
+    strategy.lastSignal.set(s.instrumentId, { key, confidence: s.confidence });
+  }
+
+  private onOrderCreated(c: OrderCreated): void {
+    const order = c.order;
+    this.ordersCreated++;
+    this.rate.add(c.ts);
+    const inst = this.instruments.get(order.instrumentId);
+    if (inst !== undefined && inst.records > 0) this.tickToOrder.record(Math.max(0, c.ts - inst.lastDataAt) * 1000);
+    const strategy = this.strategyOf(order.strategyId);
+    strategy.orders++;
+    const signal = strategy.lastSignal.get(order.instrumentId);
+    if (signal !== undefined) this.signalStats.recordOrder(signal.key);
+    else strategy.ordersWithoutSignal++;
+    if (this.orders.size >= this.maxTrackedOrders) this.orders.delete(this.orders.keys().next().value!);
+    this.orders.set(order.clientOrderId, { order, createdAt: c.ts, signal, filled: false });
+  }
+
+  private onOrderEvent(e: OrderEvent): void {
+    this.orderEvents++;
+    this.rate.add(e.ts);
+    const track = this.orders.get(e.clientOrderId);
+    switch (e.type) {
+      case 'OrderFilled':
+        this.onFill(e, track);
+        break;
+      case 'OrderDenied': {
+        this.denied++;
+        bump(this.deniedByReason, e.reason);
+        this.strategyOf(e.strategyId).denied++;
+        if (track?.signal !== undefined) this.signalStats.recordDenied(track.signal.key, e.reason);
+        break;
+      }
+      case 'OrderRejected':
+        this.rejected++;
+        bump(this.rejectedByReason, e.reason);
+        break;
+      case 'OrderCanceled':
+        this.canceled++;
+        break;
+      case 'OrderExpired':
+        this.expired++;
+        break;
+      default:
+        break;
+    }
+    if (track !== undefined && track.order.isTerminal) this.orders.delete(e.clientOrderId);
+  }
+
+  private onFill(e: OrderFilled, track: OrderTrack | undefined): void {
+    this.fillCount++;
+    if (track !== undefined && !track.filled) {
+      track.filled = true;
+      this.orderToFill.record(Math.max(0, e.ts - track.createdAt) * 1000);
+    }
+    const inst = this.instruments.get(e.instrumentId) ?? this.addInstrument(e.instrumentId);
+    const strategy = this.strategyOf(e.strategyId);
+    const notional = inst.instrument === undefined ? 0n : absBig(inst.instrument.notionalRaw(e.lastPx.raw, e.lastQty.raw));
+    inst.fills++;
+    inst.volumeRaw += notional;
+    strategy.fills++;
+    strategy.volumeRaw += notional;
+    strategy.feesRaw += e.fee.raw;
+    const pos = inst.position;
+    if (pos !== undefined) {
+      // The portfolio applied this fill before any other subscriber saw it.
+      strategy.realizedRaw += pos.realizedRaw - inst.lastRealizedRaw;
+      inst.lastRealizedRaw = pos.realizedRaw;
+      const qty = pos.qtyRaw;
+      if (qty === 0) {
+        inst.owner = undefined;
+        inst.openingSignal = undefined;
+      } else if (inst.lastQtyRaw === 0 || Math.sign(qty) !== Math.sign(inst.lastQtyRaw)) {
+        inst.owner = strategy;
+        inst.openingSignal = track?.signal;
+      }
+      inst.lastQtyRaw = qty;
+    }
+    const b = this.scratchBucket;
+    b.ts = e.ts;
+    b.pnl = 0;
+    b.volume = Number(notional) / this.ccyScale;
+    this.fillBuckets.add(b);
+    if (this.fillsRing.length < this.maxRecentFills) this.fillsRing.push(e);
+    else {
+      this.fillsRing[this.fillsNext] = e;
+      this.fillsNext = (this.fillsNext + 1) % this.maxRecentFills;
+    }
+  }
+
+  private onPositionClosed(c: ClosedPosition): void {
+    const pnl = Number(c.netPnl.raw) / this.ccyScale;
+    const inst = this.instruments.get(c.instrumentId) ?? this.addInstrument(c.instrumentId);
+    const entryNotional = inst.instrument === undefined ? 0 : Number(c.avgEntryPx) * Number(c.maxQuantity) * multiplierOf(inst.instrument);
+    const returnPct = entryNotional > 0 ? pnl / entryNotional : undefined;
+    const t = this.scratchTrade;
+    t.pnl = pnl;
+    t.returnPct = returnPct;
+    t.entryTs = c.openedAt;
+    t.exitTs = c.closedAt;
+    this.tradeStats.add(t);
+    const b = this.scratchBucket;
+    b.ts = c.closedAt;
+    b.pnl = pnl;
+    b.volume = 0;
+    this.tradeBuckets.add(b);
+    this.tradeNetRaw += c.netPnl.raw;
+    inst.trades++;
+    const strategy = this.strategyOf(c.strategyId);
+    strategy.trades++;
+    if (c.netPnl.raw > 0n) strategy.wins++;
+    strategy.closedNetRaw += c.netPnl.raw;
+    const signal = inst.openingSignal;
+    if (signal !== undefined) this.signalStats.recordOutcome(signal.key, signal.confidence, returnPct ?? Math.sign(pnl));
+  }
+
+  private onCommandRejected(c: CommandRejected): void {
+    this.commandsRejected++;
+    bump(this.commandsRejectedByReason, c.reason);
+  }
+
+  /** Equity after a fill (or at stop) comes free with the portfolio.pnl the engine publishes. */
+  private onPnl(p: PortfolioSnapshot): void {
+    if (this.startedAt === undefined) return;
+    if (this.fillPending || this.stopping) {
+      this.fillPending = false;
+      this.recordPoint(p.ts, Number(p.equity.raw) / this.ccyScale, false);
+    }
+    if (!this.samplerArmed && !this.stopped) this.armSampler(p.ts);
+  }
+
+  // --- sampling -------------------------------------------------------------------------
+
+  private begin(): void {
+    const now = this.clock.now();
+    this.startedAt = now;
+    this.stopping = false;
+    this.stopped = false;
+    const equityRaw = this.portfolio.equityRaw();
+    this.recordPoint(now, Number(equityRaw) / this.ccyScale, true);
+    this.startDay(now, now, equityRaw);
+    this.armSampler(now);
+    if (this.publishIntervalMs > 0) this.armPublisher(now);
+    this.eventLoop?.enable();
+  }
+
+  private finish(): void {
+    if (this.stopped) return;
+    // The final sample closes the last (possibly partial) return period.
+    const last = this.lastEquity;
+    if (last !== undefined && this.returnBase !== undefined && (this.lastEquityTs > this.returnBaseTs || last !== this.returnBase)) {
+      this.addReturn(last, this.lastEquityTs);
+    }
+    this.stopping = false;
+    this.stopped = true;
+    this.cancelTimers();
+    this.samplerArmed = true; // no grid samples after stop
+    this.eventLoop?.disable();
+    if (this.publishIntervalMs > 0) this.publish();
+  }
+
+  private armSampler(now: number): void {
+    const at = (Math.floor(now / this.equitySampleMs) + 1) * this.equitySampleMs;
+    this.samplerArmed = true;
+    this.sampleTimer = this.clock.setTimer(at, this.onSampleTimer);
+  }
+
+  /** A grid sample: the one place equity is computed from the portfolio on the clock. */
+  private readonly onSampleTimer = (): void => {
+    this.samplerArmed = false;
+    this.sampleTimer = undefined;
+    if (this.stopped) return;
+    const now = this.clock.now();
+    if (now >= this.nextDayStart) this.rollDay(now);
+    this.recordPoint(now, Number(this.portfolio.equityRaw()) / this.ccyScale, true);
+    for (const s of this.instruments.values()) {
+      const pos = s.position;
+      if (pos !== undefined && pos.markRaw !== undefined && s.records > 0) s.prices.push(now, pos.markRaw / 10 ** pos.instrument.pricePrecision);
+    }
+  };
+
+  private recordPoint(ts: number, equity: number, periodic: boolean): void {
+    this.drawdown.update(ts, equity);
+    this.equityCurve.push(ts, equity);
+    this.drawdownCurve.push(ts, this.drawdown.drawdownFraction ?? 0);
+    this.lastEquity = equity;
+    this.lastEquityTs = ts;
+    if (periodic) this.addReturn(equity, ts);
+  }
+
+  private addReturn(equity: number, ts: number): void {
+    const base = this.returnBase;
+    if (base !== undefined && base > 0) this.returns.add(equity / base - 1);
+    this.returnBase = equity;
+    this.returnBaseTs = ts;
+  }
+
+  // --- trading day ----------------------------------------------------------------------
+
+  /** Starts the local day that began at `startedAt` and contains `now`. */
+  private startDay(startedAt: number, now: number, equityRaw: bigint): void {
+    this.day = this.calendar.dayOf(now);
+    this.dayStartedAt = startedAt;
+    this.dayStartEquityRaw = equityRaw;
+    this.nextDayStart = this.calendar.nextDayStart(now);
+    if (this.dayTimer !== undefined) this.clock.cancelTimer(this.dayTimer);
+    this.dayTimer = this.clock.setTimer(this.nextDayStart, this.onDayTimer);
+  }
+
+  private readonly onDayTimer = (): void => {
+    this.dayTimer = undefined;
+    if (!this.stopped) this.rollDay(this.clock.now());
+  };
+
+  /**
+   * A new local day: its starting equity is the equity at the boundary (marks from before it).
+   * Rolled late (a snapshot after quiet days), the day still began at its own boundary, and no
+   * price can have moved since the boundary because no event arrived.
+   */
+  private rollDay(now: number): void {
+    if (now < this.nextDayStart) return;
+    let start = this.nextDayStart;
+    for (let next = this.calendar.nextDayStart(start); next <= now; next = this.calendar.nextDayStart(start)) start = next;
+    this.startDay(start, now, this.portfolio.equityRaw());
+  }
+
+  // --- publishing -----------------------------------------------------------------------
+
+  private armPublisher(now: number): void {
+    this.publishTimer = this.clock.setTimer(now + this.publishIntervalMs, this.onPublishTimer);
+  }
+
+  private readonly onPublishTimer = (): void => {
+    this.publishTimer = undefined;
+    if (this.stopped) return;
+    this.publish();
+    this.armPublisher(this.clock.now());
+  };
+
+  /** Publishes the current snapshot on 'analytics.snapshot'. */
+  publish(): void {
+    this.bus.publish('analytics.snapshot', this.snapshot());
+  }
+
+  private cancelTimers(): void {
+    for (const t of [this.sampleTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
+    this.sampleTimer = this.dayTimer = this.publishTimer = undefined;
+    this.samplerArmed = false;
+  }
+
+  // --- state helpers --------------------------------------------------------------------
+
+  private addInstrument(id: string): InstrumentState {
+    const position = this.portfolio.position(id);
+    const s: InstrumentState = {
+      id,
+      instrument: position?.instrument,
+      position,
+      prices: new SeriesRing(this.maxEquityPoints),
+      lastDataAt: 0,
+      records: 0,
+      fills: 0,
+      volumeRaw: 0n,
+      trades: 0,
+      lastQtyRaw: position?.qtyRaw ?? 0,
+      lastRealizedRaw: position?.realizedRaw ?? 0n,
+      owner: undefined,
+      openingSignal: undefined,
+    };
+    this.instruments.set(id, s);
+    return s;
+  }
+
+  private strategyOf(id: string): StrategyState {
+    let s = this.strategies.get(id);
+    if (s === undefined) {
+      s = {
+        id,
+        realizedRaw: 0n,
+        feesRaw: 0n,
+        closedNetRaw: 0n,
+        fills: 0,
+        volumeRaw: 0n,
+        trades: 0,
+        wins: 0,
+        signals: 0,
+        orders: 0,
+        ordersWithoutSignal: 0,
+        denied: 0,
+        lastSignal: new Map(),
+        keys: new Map(),
+      };
+      this.strategies.set(id, s);
+    }
+    return s;
+  }
+
+  // --- reading --------------------------------------------------------------------------
+
+  /** The retained equity curve (account currency, as numbers), oldest first. */
+  equityPoints(): SeriesPoint[] {
+    return this.equityCurve.toArray();
+  }
+
+  /** Drawdown below the high-water mark at each equity point, as a fraction of the mark (0 while the mark is ≤ 0). */
+  drawdownPoints(): SeriesPoint[] {
+    return this.drawdownCurve.toArray();
+  }
+
+  /** Mark prices of each instrument sampled on the equity grid, oldest first. */
+  pricePoints(): Record<string, SeriesPoint[]> {
+    const out: Record<string, SeriesPoint[]> = {};
+    for (const s of this.instruments.values()) out[s.id] = s.prices.toArray();
+    return out;
+  }
+
+  /** The most recent fills (at most maxRecentFills), oldest first. */
+  recentFills(): OrderFilled[] {
+    const n = this.fillsRing.length;
+    if (n < this.maxRecentFills || this.fillsNext === 0) return this.fillsRing.slice();
+    return [...this.fillsRing.slice(this.fillsNext), ...this.fillsRing.slice(0, this.fillsNext)];
+  }
+
+  /** Every figure, as one JSON-serializable object. Allocates; not meant for every tick. */
+  snapshot(): PerformanceSnapshot {
+    const now = this.clock.now();
+    if (this.startedAt !== undefined && !this.stopped && now >= this.nextDayStart) this.rollDay(now);
+    const p = this.portfolio.snapshot(now);
+    const m = (raw: bigint): Decimal => formatDecimal(raw, this.ccyPrecision);
+    const n = (x: number | null): Decimal | null => (x === null ? null : this.money(x));
+    const totalRaw = p.equity.raw - p.initialCapital.raw;
+    const dd = this.drawdown;
+    const maxDd = dd.maxDrawdown;
+    const annual = this.returns.annualizedReturn();
+    const ts = this.tradeStats;
+    const lastPoint = this.equityCurve.last();
+    const hwm = dd.highWaterMark;
+
+    return {
+      schema: SNAPSHOT_SCHEMA,
+      ts: now,
+      startedAt: this.startedAt ?? null,
+      conventions: {
+        equitySampleMs: this.equitySampleMs,
+        periodsPerYear: this.periodsPerYear,
+        periodsPerYearSource: this.periodsPerYearSource,
+        riskFreeRate: this.returns.riskFreeRate,
+        sortinoTarget: this.returns.target,
+        timeZone: this.calendar.timeZone,
+        currency: this.portfolio.currency.code,
+        notes: NOTES,
+      },
+      pnl: {
+        currency: this.portfolio.currency.code,
+        initialCapital: p.initialCapital.toDecimal(),
+        cash: p.cash.toDecimal(),
+        equity: p.equity.toDecimal(),
+        grossExposure: p.grossExposure.toDecimal(),
+        netExposure: p.netExposure.toDecimal(),
+        openPositions: p.openPositions,
+        realized: p.realized.toDecimal(),
+        unrealized: p.unrealized.toDecimal(),
+        fees: p.fees.toDecimal(),
+        total: m(totalRaw),
+        totalReturn: p.initialCapital.raw === 0n ? null : Number(totalRaw) / Number(p.initialCapital.raw),
+        today:
+          this.startedAt === undefined
+            ? null
+            : {
+                day: this.day,
+                startedAt: this.dayStartedAt,
+                startEquity: m(this.dayStartEquityRaw),
+                pnl: m(p.equity.raw - this.dayStartEquityRaw),
+                return: this.dayStartEquityRaw > 0n ? Number(p.equity.raw - this.dayStartEquityRaw) / Number(this.dayStartEquityRaw) : null,
+              },
+        byInstrument: this.instrumentPnl(m),
+        byStrategy: this.strategyPnl(m),
+      },
+      equity: {
+        points: this.equityCurve.total,
+        pointsRetained: this.equityCurve.count,
+        maxPoints: this.maxEquityPoints,
+        firstTs: this.startedAt ?? null,
+        lastTs: lastPoint?.ts ?? null,
+        lastEquity: lastPoint === undefined ? null : this.money(lastPoint.value),
+        highWaterMark: hwm === null ? null : this.money(hwm),
+        drawdown: this.money(dd.drawdown),
+        drawdownFraction: dd.drawdownFraction,
+        drawdownDurationMs: dd.drawdownDuration,
+        longestDrawdownDurationMs: dd.longestDrawdownDuration,
+        maxDrawdown: this.episode(maxDd),
+        maxDrawdownAmount: this.episode(dd.maxDrawdownAmount),
+      },
+      returns: {
+        periods: this.returns.count,
+        mean: this.returns.mean(),
+        std: this.returns.std(),
+        volatility: this.returns.volatility(),
+        downsideDeviation: this.returns.downsideDeviation(),
+        sharpe: this.returns.sharpe(),
+        sortino: this.returns.sortino(),
+        calmar: annual === null || maxDd === null || maxDd.fraction === null || !Number.isFinite(annual) ? null : calmar(annual, maxDd.fraction),
+        best: this.returns.best(),
+        worst: this.returns.worst(),
+        totalReturn: this.returns.totalReturn(),
+        annualizedReturn: annual === null || !Number.isFinite(annual) ? null : annual,
+      },
+      trades: {
+        count: ts.count,
+        wins: ts.wins,
+        losses: ts.losses,
+        breakeven: ts.breakeven,
+        winRate: ts.winRate(),
+        netPnl: m(this.tradeNetRaw),
+        averageWin: n(ts.averageWin()),
+        averageLoss: n(ts.averageLoss()),
+        largestWin: n(ts.largestWin()),
+        largestLoss: n(ts.largestLoss()),
+        profitFactor: ts.profitFactor(),
+        expectancy: n(ts.expectancy()),
+        averageReturn: ts.averageReturn(),
+        maxConsecutiveWins: ts.maxConsecutiveWins,
+        maxConsecutiveLosses: ts.maxConsecutiveLosses,
+        currentStreak: ts.currentStreak,
+        averageHoldingMs: ts.averageHoldingTime(),
+        medianHoldingMs: ts.medianHoldingTime(),
+        tradesPerHour: ts.tradesPerHour(),
+        tradesPerDay: ts.tradesPerDay(),
+      },
+      orders: {
+        created: this.ordersCreated,
+        fills: this.fillCount,
+        denied: this.denied,
+        deniedByReason: Object.fromEntries(this.deniedByReason),
+        rejected: this.rejected,
+        rejectedByReason: Object.fromEntries(this.rejectedByReason),
+        canceled: this.canceled,
+        expired: this.expired,
+        tracked: this.orders.size,
+      },
+      signals: this.signalStats.reports(),
+      buckets: this.buckets(),
+      health: {
+        marketData: [...this.instruments.values()].map((s) => ({
+          instrumentId: s.id,
+          records: s.records,
+          lastDataAt: s.records > 0 ? s.lastDataAt : null,
+          stalenessMs: s.records > 0 ? now - s.lastDataAt : null,
+        })),
+        tickToOrderUs: summarize(this.tickToOrder),
+        orderToFillUs: summarize(this.orderToFill),
+        eventLoopDelayUs: this.eventLoop === undefined ? null : summarizeEventLoop(this.eventLoop),
+        eventsPerSecond: this.rate.perSecond(now),
+        eventRateWindowMs: this.rate.windowMs,
+        events: {
+          marketData: this.dataEvents,
+          signals: this.signalEvents,
+          ordersCreated: this.ordersCreated,
+          orderEvents: this.orderEvents,
+          total: this.dataEvents + this.signalEvents + this.ordersCreated + this.orderEvents,
+        },
+        errors: {
+          orderErrors: this.orderErrors,
+          commandsRejected: this.commandsRejected,
+          commandsRejectedByReason: Object.fromEntries(this.commandsRejectedByReason),
+          ordersRejected: this.rejected,
+          invalidSignals: this.invalidSignals,
+          total: this.orderErrors + this.commandsRejected + this.rejected + this.invalidSignals,
+        },
+      },
+    };
+  }
+
+  private instrumentPnl(m: (raw: bigint) => Decimal): InstrumentPnl[] {
+    const out: InstrumentPnl[] = [];
+    for (const s of this.instruments.values()) {
+      const pos = s.position;
+      const realized = pos?.realizedRaw ?? 0n;
+      const unrealized = pos?.unrealizedRaw() ?? 0n;
+      const fees = pos?.feesRaw ?? 0n;
+      const snap = pos?.snapshot(this.clock.now());
+      out.push({
+        instrumentId: s.id,
+        quantity: snap?.quantity ?? '0',
+        markPx: snap?.markPx ?? null,
+        lastDataAt: s.records > 0 ? s.lastDataAt : null,
+        realized: m(realized),
+        unrealized: m(unrealized),
+        fees: m(fees),
+        total: m(realized + unrealized - fees),
+        fills: s.fills,
+        volume: m(s.volumeRaw),
+        trades: s.trades,
+      });
+    }
+    return out;
+  }
+
+  private strategyPnl(m: (raw: bigint) => Decimal): StrategyPnl[] {
+    const unrealized = new Map<StrategyState, bigint>();
+    for (const s of this.instruments.values()) {
+      if (s.owner !== undefined && s.position !== undefined && s.position.qtyRaw !== 0) {
+        unrealized.set(s.owner, (unrealized.get(s.owner) ?? 0n) + s.position.unrealizedRaw());
+      }
+    }
+    const out: StrategyPnl[] = [];
+    for (const s of this.strategies.values()) {
+      const u = unrealized.get(s) ?? 0n;
+      out.push({
+        strategyId: s.id,
+        realized: m(s.realizedRaw),
+        unrealized: m(u),
+        fees: m(s.feesRaw),
+        total: m(s.realizedRaw + u - s.feesRaw),
+        closedNetPnl: m(s.closedNetRaw),
+        fills: s.fills,
+        volume: m(s.volumeRaw),
+        trades: s.trades,
+        wins: s.wins,
+        signals: s.signals,
+        ordersCreated: s.orders,
+        ordersWithoutSignal: s.ordersWithoutSignal,
+        ordersDenied: s.denied,
+      });
+    }
+    return out;
+  }
+
+  private buckets(): PerformanceSnapshot['buckets'] {
+    const fillHours = this.fillBuckets.byHour();
+    const fillDays = new Map(this.fillBuckets.byDay().map((d) => [d.day, d]));
+    const tradeDays = new Map(this.tradeBuckets.byDay().map((d) => [d.day, d]));
+    const days = [...new Set([...fillDays.keys(), ...tradeDays.keys()])].sort();
+    const figures = (t: { pnl: number; trades: number; wins: number } | undefined, f: { trades: number; volume: number } | undefined) => ({
+      pnl: this.money(t?.pnl ?? 0),
+      trades: t?.trades ?? 0,
+      wins: t?.wins ?? 0,
+      winRate: t === undefined || t.trades === 0 ? null : t.wins / t.trades,
+      fills: f?.trades ?? 0,
+      volume: this.money(f?.volume ?? 0),
+    });
+    const maxDays = this.tradeBuckets.maxDays;
+    return {
+      timeZone: this.calendar.timeZone,
+      byHour: this.tradeBuckets.byHour().map((t, i) => ({ hour: t.hour, ...figures(t, fillHours[i]) })),
+      byDay: days.slice(Math.max(0, days.length - maxDays)).map((day) => ({ day, ...figures(tradeDays.get(day), fillDays.get(day)) })),
+    };
+  }
+
+  private episode(e: DrawdownEpisode | null): DrawdownEpisodeView | null {
+    if (e === null) return null;
+    return {
+      amount: this.money(e.amount),
+      fraction: e.fraction,
+      peakTs: e.peakTs,
+      troughTs: e.troughTs,
+      recoveryTs: e.recoveryTs,
+      timeToRecoveryMs: e.timeToRecovery,
+    };
+  }
+
+  /** A float amount rounded to the currency's minor unit, as a decimal string. */
+  private money(x: number): Decimal {
+    const s = x.toFixed(this.ccyPrecision);
+    return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+  }
+}
+
+function summarize(h: LatencyHistogram): LatencySummary {
+  return { count: h.count, min: h.min(), mean: h.mean(), p50: h.percentile(50), p90: h.percentile(90), p99: h.percentile(99), max: h.max() };
+}
+
+function summarizeEventLoop(h: IntervalHistogram): LatencySummary {
+  const count = h.count;
+  if (count === 0) return { count: 0, min: null, mean: null, p50: null, p90: null, p99: null, max: null };
+  const us = (ns: number): number => ns / 1000;
+  return { count, min: us(h.min), mean: us(h.mean), p50: us(h.percentile(50)), p90: us(h.percentile(90)), p99: us(h.percentile(99)), max: us(h.max) };
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function absBig(x: bigint): bigint {
+  return x < 0n ? -x : x;
+}
+
+function multiplierOf(inst: Instrument): number {
+  return Number(inst.multiplierRaw) / 10 ** inst.multiplierPrecision;
+}
+
+function positiveInt(x: number, what: string): number {
+  if (!Number.isInteger(x) || x < 1) throw new ValueError(`${what} ${x} is not a positive integer`);
+  return x;
+}
