@@ -31,7 +31,7 @@ export function measureThroughput(variant: 'sparse' | 'dense', quotes: number): 
       ? createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' })
       : new EveryTickStrategy('every_tick-1');
   const t0 = process.hrtime.bigint();
-  const result = runBacktest({ source, strategies: [strategy], initialCapital: Money.of('100000000', USD), equitySampleMs: 60_000 });
+  const result = runBacktest({ source, strategies: [strategy], initialCapital: Money.of('100000000', USD), equitySampleMs: 60_000, keepHistory: false });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return {
     variant,

@@ -1,15 +1,20 @@
 /**
- * Events per second over a sliding window of clock time, in constant memory: a ring of
- * per-slot counters (default 1 s slots). Counting is O(1) amortized (a slot is cleared once when
- * time moves past it). The rate is taken over the completed slots in the window, so a partly
- * elapsed current slot never makes the rate jump; slots before the first event do not count.
+ * Events per second over a sliding window of clock time, in constant memory. The caller keeps a
+ * cumulative event count; this keeps that count as it stood at the start of each recent slot
+ * (default 1 s slots), so the hot path is one comparison: call `roll(now, total)` only when
+ * `now >= nextRollAt`, before counting the event at `now`. The rate is taken over the completed
+ * slots in the window (a partly elapsed current slot never makes it jump); slots before the first
+ * event do not count. Memory: one number per slot.
  */
 import { ValueError } from '../core/errors.js';
 
 export class EventRate {
   readonly windowMs: number;
   readonly slotMs: number;
-  private readonly counts: Float64Array;
+  /** Clock time at which the current slot ends; `roll` is due at or after it. */
+  nextRollAt = -Infinity;
+  /** Cumulative count at the start of each slot, indexed by slot number modulo the ring size. */
+  private readonly starts: Float64Array;
   private currentSlot = NaN;
   private firstSlot = NaN;
 
@@ -19,39 +24,34 @@ export class EventRate {
     if (!(windowMs >= 2 * slotMs) || !Number.isFinite(windowMs)) throw new ValueError(`event rate window ${windowMs} ms is shorter than two slots of ${slotMs} ms`);
     this.windowMs = windowMs;
     this.slotMs = slotMs;
-    this.counts = new Float64Array(Math.ceil(windowMs / slotMs));
+    this.starts = new Float64Array(Math.ceil(windowMs / slotMs));
   }
 
-  /** Counts one event at clock time `now` (times never go back in a session; earlier ones count in the current slot). */
-  add(now: number): void {
+  /** Moves to the slot of `now`; `total` is the cumulative count before any event at `now`. */
+  roll(now: number, total: number): void {
     const slot = Math.floor(now / this.slotMs);
-    if (slot !== this.currentSlot) this.moveTo(slot);
-    this.counts[this.currentSlot % this.counts.length]!++;
+    const n = this.starts.length;
+    if (Number.isNaN(this.currentSlot)) {
+      this.firstSlot = slot;
+      this.starts[slot % n] = total;
+    } else {
+      if (slot <= this.currentSlot) return;
+      // Every slot entered since the last event starts at the same cumulative count.
+      const from = Math.max(this.currentSlot + 1, slot - n + 1);
+      for (let k = from; k <= slot; k++) this.starts[k % n] = total;
+    }
+    this.currentSlot = slot;
+    this.nextRollAt = (slot + 1) * this.slotMs;
   }
 
   /** Events per second over the completed slots of the window at `now`; null before one slot has completed. */
-  perSecond(now: number): number | null {
-    const slot = Math.floor(now / this.slotMs);
+  perSecond(now: number, total: number): number | null {
     if (Number.isNaN(this.currentSlot)) return null;
-    if (slot > this.currentSlot) this.moveTo(slot);
-    const n = this.counts.length;
+    if (now >= this.nextRollAt) this.roll(now, total);
+    const n = this.starts.length;
     const completed = Math.min(n - 1, this.currentSlot - this.firstSlot);
     if (completed <= 0) return null;
-    let sum = 0;
-    for (let k = 1; k <= completed; k++) sum += this.counts[(this.currentSlot - k) % n]!;
-    return sum / ((completed * this.slotMs) / 1000);
-  }
-
-  private moveTo(slot: number): void {
-    const n = this.counts.length;
-    if (Number.isNaN(this.currentSlot)) {
-      this.currentSlot = slot;
-      this.firstSlot = slot;
-      return;
-    }
-    if (slot < this.currentSlot) return;
-    const gap = Math.min(n, slot - this.currentSlot);
-    for (let k = 1; k <= gap; k++) this.counts[(this.currentSlot + k) % n] = 0;
-    this.currentSlot = slot;
+    const events = this.starts[this.currentSlot % n]! - this.starts[(this.currentSlot - completed) % n]!;
+    return events / ((completed * this.slotMs) / 1000);
   }
 }

@@ -69,8 +69,10 @@ export interface PerformanceMonitorOptions {
   sortinoTarget?: number;
   /** IANA time zone of trading days and buckets (default 'UTC'). */
   timeZone?: string;
-  /** Equity, drawdown and price points kept for curves (default 10,000 each). */
+  /** Equity and drawdown points kept for the curves (default 10,000 each). */
   maxEquityPoints?: number;
+  /** Sampled prices kept per instrument for the report's price charts (default 2,000). */
+  maxPricePoints?: number;
   /** Local days kept in the daily buckets (default 90). */
   maxDays?: number;
   /** Trades kept for the exact median holding time (default 10,000). */
@@ -110,7 +112,8 @@ interface InstrumentState {
   readonly id: string;
   readonly instrument: Instrument | undefined;
   readonly position: Position | undefined;
-  readonly prices: SeriesRing;
+  /** Allocated at the first price sample. */
+  prices: SeriesRing | undefined;
   lastDataAt: number;
   records: number;
   fills: number;
@@ -183,6 +186,7 @@ export class PerformanceMonitor {
   private readonly maxRecentFills: number;
   private readonly maxTrackedOrders: number;
   private readonly maxEquityPoints: number;
+  private readonly maxPricePoints: number;
 
   // Accumulators.
   private readonly calendar: TradingDayCalendar;
@@ -205,8 +209,8 @@ export class PerformanceMonitor {
   private readonly strategies = new Map<string, StrategyState>();
   private readonly orders = new Map<string, OrderTrack>();
 
-  // Counters.
-  private dataEvents = 0;
+  // Counters. `events` counts every monitored bus event (data, signals, orders, order events).
+  private events = 0;
   private signalEvents = 0;
   private ordersCreated = 0;
   private orderEvents = 0;
@@ -262,6 +266,7 @@ export class PerformanceMonitor {
     this.maxRecentFills = positiveInt(o.maxRecentFills ?? 10_000, 'maxRecentFills');
     this.maxTrackedOrders = positiveInt(o.maxTrackedOrders ?? 100_000, 'maxTrackedOrders');
     this.maxEquityPoints = positiveInt(o.maxEquityPoints ?? 10_000, 'maxEquityPoints');
+    this.maxPricePoints = positiveInt(o.maxPricePoints ?? 2_000, 'maxPricePoints');
 
     this.calendar = new TradingDayCalendar(o.timeZone ?? 'UTC');
     this.returns = new ReturnStats({ periodsPerYear: this.periodsPerYear, riskFreeRate: o.riskFreeRate ?? 0, target: o.sortinoTarget ?? 0 });
@@ -298,12 +303,11 @@ export class PerformanceMonitor {
 
   private subscribe(): void {
     const bus = this.bus;
-    const onData = (r: QuoteTick | TradeTick | Bar): void => this.onData(r.instrumentId);
     this.unsubscribers.push(
       bus.subscribe('engine.status', (s) => this.onStatus(s)),
-      bus.subscribe('data.quote', onData),
-      bus.subscribe('data.bar', onData),
-      bus.subscribe('data.trade', onData),
+      bus.subscribe('data.quote', this.onData),
+      bus.subscribe('data.bar', this.onData),
+      bus.subscribe('data.trade', this.onData),
       bus.subscribe('signal', (s) => this.onSignal(s)),
       bus.subscribe('order.created', (c) => this.onOrderCreated(c)),
       bus.subscribe('order.event', (e) => this.onOrderEvent(e)),
@@ -319,15 +323,21 @@ export class PerformanceMonitor {
     );
   }
 
-  /** The hot path: a timestamp, counters and one flag. */
-  private onData(instrumentId: string): void {
+  /** The hot path: a timestamp, a counter, the event rate and one flag. */
+  private readonly onData = (r: QuoteTick | TradeTick | Bar): void => {
     const now = this.clock.now();
-    const s = this.instruments.get(instrumentId) ?? this.addInstrument(instrumentId);
+    const s = this.instruments.get(r.instrumentId) ?? this.addInstrument(r.instrumentId);
     s.lastDataAt = now;
     s.records++;
-    this.dataEvents++;
-    this.rate.add(now);
+    if (now >= this.rate.nextRollAt) this.rate.roll(now, this.events);
+    this.events++;
     if (!this.samplerArmed) this.armSampler(now);
+  };
+
+  /** Counts one non-data event at clock time `ts` for the event rate. */
+  private count(ts: number): void {
+    if (ts >= this.rate.nextRollAt) this.rate.roll(ts, this.events);
+    this.events++;
   }
 
   private onStatus(s: EngineStatus): void {
@@ -342,7 +352,7 @@ export class PerformanceMonitor {
 
   private onSignal(s: Signal): void {
     this.signalEvents++;
-    this.rate.add(this.clock.now());
+    this.count(s.ts);
     if (!(s.confidence >= 0 && s.confidence <= 1)) {
       this.invalidSignals++;
       return;
@@ -358,7 +368,7 @@ export class PerformanceMonitor {
   private onOrderCreated(c: OrderCreated): void {
     const order = c.order;
     this.ordersCreated++;
-    this.rate.add(c.ts);
+    this.count(c.ts);
     const inst = this.instruments.get(order.instrumentId);
     if (inst !== undefined && inst.records > 0) this.tickToOrder.record(Math.max(0, c.ts - inst.lastDataAt) * 1000);
     const strategy = this.strategyOf(order.strategyId);
@@ -372,7 +382,7 @@ export class PerformanceMonitor {
 
   private onOrderEvent(e: OrderEvent): void {
     this.orderEvents++;
-    this.rate.add(e.ts);
+    this.count(e.ts);
     const track = this.orders.get(e.clientOrderId);
     switch (e.type) {
       case 'OrderFilled':
@@ -451,7 +461,7 @@ export class PerformanceMonitor {
     t.pnl = pnl;
     t.returnPct = returnPct;
     t.entryTs = c.openedAt;
-    t.exitTs = c.closedAt;
+    t.exitTs = Math.max(c.closedAt, c.openedAt); // a wall clock may step back between two fills
     this.tradeStats.add(t);
     const b = this.scratchBucket;
     b.ts = c.closedAt;
@@ -529,11 +539,15 @@ export class PerformanceMonitor {
     this.recordPoint(now, Number(this.portfolio.equityRaw()) / this.ccyScale, true);
     for (const s of this.instruments.values()) {
       const pos = s.position;
-      if (pos !== undefined && pos.markRaw !== undefined && s.records > 0) s.prices.push(now, pos.markRaw / 10 ** pos.instrument.pricePrecision);
+      if (pos === undefined || pos.markRaw === undefined || s.records === 0) continue;
+      s.prices ??= new SeriesRing(this.maxPricePoints);
+      s.prices.push(now, pos.markRaw / 10 ** pos.instrument.pricePrecision);
     }
   };
 
-  private recordPoint(ts: number, equity: number, periodic: boolean): void {
+  private recordPoint(time: number, equity: number, periodic: boolean): void {
+    // A wall clock may step back (NTP); the curve stays in time order rather than throw on the bus.
+    const ts = time < this.lastEquityTs ? this.lastEquityTs : time;
     this.drawdown.update(ts, equity);
     this.equityCurve.push(ts, equity);
     this.drawdownCurve.push(ts, this.drawdown.drawdownFraction ?? 0);
@@ -610,7 +624,7 @@ export class PerformanceMonitor {
       id,
       instrument: position?.instrument,
       position,
-      prices: new SeriesRing(this.maxEquityPoints),
+      prices: undefined,
       lastDataAt: 0,
       records: 0,
       fills: 0,
@@ -664,7 +678,7 @@ export class PerformanceMonitor {
   /** Mark prices of each instrument sampled on the equity grid, oldest first. */
   pricePoints(): Record<string, SeriesPoint[]> {
     const out: Record<string, SeriesPoint[]> = {};
-    for (const s of this.instruments.values()) out[s.id] = s.prices.toArray();
+    for (const s of this.instruments.values()) out[s.id] = s.prices?.toArray() ?? [];
     return out;
   }
 
@@ -689,6 +703,8 @@ export class PerformanceMonitor {
     const ts = this.tradeStats;
     const lastPoint = this.equityCurve.last();
     const hwm = dd.highWaterMark;
+    let dataEvents = 0;
+    for (const i of this.instruments.values()) dataEvents += i.records;
 
     return {
       schema: SNAPSHOT_SCHEMA,
@@ -804,14 +820,14 @@ export class PerformanceMonitor {
         tickToOrderUs: summarize(this.tickToOrder),
         orderToFillUs: summarize(this.orderToFill),
         eventLoopDelayUs: this.eventLoop === undefined ? null : summarizeEventLoop(this.eventLoop),
-        eventsPerSecond: this.rate.perSecond(now),
+        eventsPerSecond: this.rate.perSecond(now, this.events),
         eventRateWindowMs: this.rate.windowMs,
         events: {
-          marketData: this.dataEvents,
+          marketData: dataEvents,
           signals: this.signalEvents,
           ordersCreated: this.ordersCreated,
           orderEvents: this.orderEvents,
-          total: this.dataEvents + this.signalEvents + this.ordersCreated + this.orderEvents,
+          total: this.events,
         },
         errors: {
           orderErrors: this.orderErrors,

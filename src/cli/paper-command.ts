@@ -66,6 +66,6 @@ export async function paperCommand(argv: string[]): Promise<number> {
   });
   session.stop();
   const s = engine.portfolio.snapshot(engine.clock.now());
-  out(`Stopped. equity ${s.equity.toDecimal()} ${s.equity.currency.code}, realized ${s.realized.toDecimal()}, unrealized ${s.unrealized.toDecimal()}, fees ${s.fees.toDecimal()}, round trips ${engine.portfolio.closedPositions.length}`);
+  out(`Stopped. equity ${s.equity.toDecimal()} ${s.equity.currency.code}, realized ${s.realized.toDecimal()}, unrealized ${s.unrealized.toDecimal()}, fees ${s.fees.toDecimal()}, round trips ${engine.portfolio.closedCount}`);
   return 0;
 }

@@ -9,6 +9,7 @@ import type { InvalidTransition, Order } from '../model/order.js';
 import type { Signal } from '../model/signal.js';
 import type { ClosedPosition, PortfolioSnapshot, PositionSnapshot } from '../portfolio/snapshots.js';
 import type { AlertEvent } from '../risk/alerts.js';
+import type { RiskMeasures } from '../risk/risk-monitor.js';
 import type { RiskAction, TradingStateChanged } from '../risk/trading-state.js';
 
 /** A command refused before it became (or changed) an order: duplicate id, unknown order... */
@@ -50,6 +51,7 @@ export interface TopicMap {
   'risk.state': TradingStateChanged;
   'risk.alert': AlertEvent;
   'risk.action': RiskAction;
+  'risk.measures': RiskMeasures;
   'analytics.snapshot': PerformanceSnapshot;
 }
 
@@ -72,5 +74,6 @@ export const TOPICS: readonly Topic[] = [
   'risk.state',
   'risk.alert',
   'risk.action',
+  'risk.measures',
   'analytics.snapshot',
 ];

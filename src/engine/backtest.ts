@@ -30,6 +30,8 @@ export interface BacktestSpec {
   /** Called with the number of records processed, every `progressEvery` records. */
   onProgress?: (records: number) => void;
   progressEvery?: number;
+  /** Keep every fill and closed position in the result (default true; off for long benchmarks). */
+  keepHistory?: boolean;
   /** Hook to attach components (risk, analytics) to the engine before it starts. */
   attach?: (engine: TradingEngine) => void;
 }
@@ -79,13 +81,26 @@ export function runBacktest(spec: BacktestSpec): BacktestResult {
   const engine = new TradingEngine({ clock, instruments, initialCapital: spec.initialCapital, venue, strategies: spec.strategies, gate: spec.gate });
   const log = spec.eventLogPath || spec.keepEventLog ? new EventLog(engine.bus, spec.eventLogPath) : undefined;
 
+  const keep = spec.keepHistory ?? true;
   const fills: OrderFilled[] = [];
+  const closed: ClosedPosition[] = [];
   const denials: Record<string, number> = {};
   const rejections: Record<string, number> = {};
   let orders = 0;
+  let fillCount = 0;
+  let wins = 0;
+  let losses = 0;
   engine.bus.subscribe('order.created', () => orders++);
+  engine.bus.subscribe('position.closed', (c) => {
+    if (c.netPnl.raw > 0n) wins++;
+    else if (c.netPnl.raw < 0n) losses++;
+    if (keep) closed.push(c);
+  });
   engine.bus.subscribe('order.event', (e) => {
-    if (e.type === 'OrderFilled') fills.push(e);
+    if (e.type === 'OrderFilled') {
+      fillCount++;
+      if (keep) fills.push(e);
+    }
     else if (e.type === 'OrderDenied') denials[e.reason] = (denials[e.reason] ?? 0) + 1;
     else if (e.type === 'OrderRejected') rejections[e.reason] = (rejections[e.reason] ?? 0) + 1;
   });
@@ -116,7 +131,6 @@ export function runBacktest(spec: BacktestSpec): BacktestResult {
   log?.close();
 
   const snap = engine.portfolio.snapshot(clock.now());
-  const closed = engine.portfolio.closedPositions;
   const ccy = snap.equity.currency;
   const initial = spec.initialCapital;
   const summary: BacktestSummary = {
@@ -126,12 +140,12 @@ export function runBacktest(spec: BacktestSpec): BacktestResult {
     start: firstTs === undefined ? undefined : new Date(firstTs).toISOString(),
     end: lastTs === undefined ? undefined : new Date(lastTs).toISOString(),
     orders,
-    fills: fills.length,
+    fills: fillCount,
     denials,
     rejections,
-    roundTrips: closed.length,
-    winningTrips: closed.filter((c) => c.netPnl.raw > 0n).length,
-    losingTrips: closed.filter((c) => c.netPnl.raw < 0n).length,
+    roundTrips: engine.portfolio.closedCount,
+    winningTrips: wins,
+    losingTrips: losses,
     currency: ccy.code,
     initialCapital: initial.toDecimal(),
     finalEquity: snap.equity.toDecimal(),

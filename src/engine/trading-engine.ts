@@ -181,9 +181,11 @@ export class TradingEngine {
     if (e.type !== 'OrderFilled') return;
     const outcome = this.portfolio.applyFill(e);
     if (!outcome) return;
-    this.bus.publish('position.changed', outcome.position.snapshot(e.ts));
-    if (outcome.closed) this.bus.publish('position.closed', outcome.closed);
-    this.publishPnl();
+    // Snapshots cost allocations and bigint work: build them only when someone listens.
+    const bus = this.bus;
+    if (bus.hasSubscribers('position.changed')) bus.publish('position.changed', outcome.position.snapshot(e.ts));
+    if (outcome.closed) bus.publish('position.closed', outcome.closed);
+    if (bus.hasSubscribers('portfolio.pnl')) this.publishPnl();
   }
 
   private routeToStrategy(e: OrderEvent): void {

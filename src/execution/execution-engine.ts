@@ -17,6 +17,8 @@ import { Order, type OrderRequest } from '../model/order.js';
 import type { DenialReason } from '../model/reasons.js';
 import type { PreTradeGate } from '../risk/gate.js';
 import type { ExecutionClient, OrderModification, VenueEvent } from './ports.js';
+import { RecentList } from '../core/recent-list.js';
+import { RecentSet } from '../core/recent-set.js';
 
 export interface BracketRequest {
   readonly entry: OrderRequest;
@@ -34,8 +36,10 @@ export interface ExecutionEngineOptions {
   gate: PreTradeGate;
   /** Signed raw position per instrument, for reduce-only checks. */
   netQtyRaw: (instrumentId: string) => number;
-  /** How many recent fills list-executions keeps (default 100,000). */
+  /** How many recent fills list-executions keeps (default 10,000). */
   executionsKept?: number;
+  /** How many finished orders stay queryable by id (default 10,000); working orders always do. */
+  finishedOrdersKept?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -51,10 +55,14 @@ export class ExecutionEngine {
   private gate: PreTradeGate;
   private readonly netQtyRaw: (instrumentId: string) => number;
   private readonly orders = new Map<string, Order>();
+  /** Every client order id used in this run, so an id is never reused even after its order is retired. */
+  private readonly usedIds = new Set<string>();
   private readonly working = new Set<Order>();
-  private readonly fills: OrderFilled[] = [];
-  private readonly fillIds = new Set<string>();
-  private readonly executionsKept: number;
+  private readonly fills: RecentList<OrderFilled>;
+  private readonly fillIds = new RecentSet<string>(10_000);
+  private readonly finished: string[] = [];
+  private finishedHead = 0;
+  private readonly finishedOrdersKept: number;
   private nextId = 1;
 
   constructor(opts: ExecutionEngineOptions) {
@@ -63,7 +71,8 @@ export class ExecutionEngine {
     this.client = opts.client;
     this.gate = opts.gate;
     this.netQtyRaw = opts.netQtyRaw;
-    this.executionsKept = opts.executionsKept ?? 100_000;
+    this.fills = new RecentList(opts.executionsKept ?? 10_000);
+    this.finishedOrdersKept = opts.finishedOrdersKept ?? 10_000;
     for (const inst of opts.instruments) this.instruments.set(inst.id, inst);
     this.client.connect((event) => this.onVenueEvent(event));
   }
@@ -76,7 +85,7 @@ export class ExecutionEngine {
   /** Submits one order. Denials and duplicates are reported, never thrown. */
   submit(strategyId: string, request: OrderRequest): SubmitResult {
     const id = request.clientOrderId ?? this.newId(strategyId);
-    if (this.orders.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
+    if (this.usedIds.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
     const order = this.create(id, strategyId, request);
     this.send(order);
     return { ok: true, order };
@@ -88,7 +97,7 @@ export class ExecutionEngine {
     const slId = `${entryId}-SL`;
     const tpId = `${entryId}-TP`;
     for (const id of [entryId, slId, tpId]) {
-      if (this.orders.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
+      if (this.usedIds.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
     }
     const e = bracket.entry;
     const exitSide = oppositeSide(e.side);
@@ -156,7 +165,8 @@ export class ExecutionEngine {
 
   /** Recent fills, oldest first, optionally of one instrument. */
   listExecutions(instrumentId?: string): readonly OrderFilled[] {
-    return instrumentId === undefined ? this.fills : this.fills.filter((f) => f.instrumentId === instrumentId);
+    const all = this.fills.toArray();
+    return instrumentId === undefined ? all : all.filter((f) => f.instrumentId === instrumentId);
   }
 
   // --- internals ------------------------------------------------------------------------
@@ -164,7 +174,7 @@ export class ExecutionEngine {
   private newId(strategyId: string): string {
     let id: string;
     do id = `${strategyId}-${this.nextId++}`;
-    while (this.orders.has(id));
+    while (this.usedIds.has(id));
     return id;
   }
 
@@ -174,13 +184,15 @@ export class ExecutionEngine {
     const order = new Order({
       clientOrderId: id,
       strategyId,
-      request: { ...request, expireAt },
+      request,
+      expireAt,
       ts,
       contingency: links.contingency ?? 'NONE',
-      ...(links.parentId !== undefined ? { parentId: links.parentId } : {}),
+      parentId: links.parentId,
       linkedIds: links.linkedIds ? [...links.linkedIds] : [],
     });
     this.orders.set(id, order);
+    this.usedIds.add(id);
     this.bus.publish('order.created', { order, ts });
     return order;
   }
@@ -228,8 +240,13 @@ export class ExecutionEngine {
 
   /** Applies an engine-originated event and publishes it. */
   private applyLocal(order: Order, body: OrderEventBody): void {
-    const event = { ...body, clientOrderId: order.clientOrderId, instrumentId: order.instrumentId, strategyId: order.strategyId, ts: this.clock.now() } as VenueEvent;
-    this.applyAndPublish(order, event);
+    // The body is a fresh literal from the call site: completing it in place avoids a spread copy per event.
+    const event = body as Record<string, unknown>;
+    event.clientOrderId = order.clientOrderId;
+    event.instrumentId = order.instrumentId;
+    event.strategyId = order.strategyId;
+    event.ts = this.clock.now();
+    this.applyAndPublish(order, event as unknown as VenueEvent);
   }
 
   private onVenueEvent(event: VenueEvent): void {
@@ -240,8 +257,7 @@ export class ExecutionEngine {
     }
     if (event.type === 'OrderFilled') {
       // Fills reported twice (reconnects, replays) are applied once.
-      if (this.fillIds.has(event.tradeId)) return;
-      this.fillIds.add(event.tradeId);
+      if (!this.fillIds.add(event.tradeId)) return;
     }
     this.applyAndPublish(order, event);
   }
@@ -255,10 +271,8 @@ export class ExecutionEngine {
     }
     if (order.isWorking) this.working.add(order);
     else this.working.delete(order);
-    if (event.type === 'OrderFilled') {
-      this.fills.push(event);
-      if (this.fills.length > this.executionsKept) this.fills.splice(0, this.fills.length - this.executionsKept);
-    }
+    if (event.type === 'OrderFilled') this.fills.push(event);
+    if (order.isTerminal) this.retire(order);
     this.bus.publish('order.event', event);
     if (order.contingency === 'OTO') this.followParent(order, event.type);
     // Fix: followParent skips an exit whose resize is still in flight (PENDING_UPDATE), so an entry
@@ -269,6 +283,29 @@ export class ExecutionEngine {
       const parent = this.orders.get(order.parentId);
       if (parent && parent.contingency === 'OTO') this.followParent(parent, 'OrderFilled');
     }
+  }
+
+  /**
+   * Queues a finished order for removal from the cache once more than `finishedOrdersKept`
+   * orders have finished after it. A bracket member stays while any of its family still works.
+   */
+  private retire(order: Order): void {
+    this.finished.push(order.clientOrderId);
+    while (this.finished.length - this.finishedHead > this.finishedOrdersKept) {
+      const id = this.finished[this.finishedHead++]!;
+      const old = this.orders.get(id);
+      if (old && this.familyFinished(old)) this.orders.delete(id);
+      else if (old) this.finished.push(id);
+    }
+    if (this.finishedHead > 4096 && this.finishedHead * 2 > this.finished.length) {
+      this.finished.splice(0, this.finishedHead);
+      this.finishedHead = 0;
+    }
+  }
+
+  private familyFinished(order: Order): boolean {
+    const done = (id: string | undefined) => id === undefined || (this.orders.get(id)?.isTerminal ?? true);
+    return done(order.parentId) && order.linkedIds.every(done);
   }
 
   /** Sends a bracket's exits on the entry's first fill and keeps them sized to its filled quantity. */

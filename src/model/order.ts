@@ -38,9 +38,11 @@ export interface OrderInit {
   clientOrderId: string;
   strategyId: string;
   request: OrderRequest;
+  /** Overrides request.expireAt (the engine fills in the end of the day for DAY orders). */
+  expireAt?: number | undefined;
   ts: number;
   contingency?: Contingency;
-  parentId?: string;
+  parentId?: string | undefined;
   linkedIds?: string[];
 }
 
@@ -86,7 +88,7 @@ export class Order {
     this.triggerPrice = r.triggerPrice;
     this.timeInForce = r.timeInForce ?? 'GTC';
     this.reduceOnly = r.reduceOnly ?? false;
-    this.expireAt = r.expireAt;
+    this.expireAt = init.expireAt ?? r.expireAt;
     this.tags = r.tags ?? [];
     this.createdAt = init.ts;
     this.lastEventAt = init.ts;

@@ -5,6 +5,8 @@
  */
 import { Money, type Currency } from '../core/money.js';
 import { ValueError } from '../core/errors.js';
+import { RecentList } from '../core/recent-list.js';
+import { RecentSet } from '../core/recent-set.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
 import { Position } from './position.js';
@@ -20,11 +22,14 @@ export class Portfolio {
   readonly initialCapital: Money;
   cashRaw: bigint;
   private positions = new Map<string, Position>();
-  private seenTradeIds = new Set<string>();
-  readonly closedPositions: ClosedPosition[] = [];
+  private readonly seenTradeIds = new RecentSet<string>(10_000);
+  private readonly closed: RecentList<ClosedPosition>;
+  /** Positions closed since the start of the run (the history list keeps the latest ones). */
+  closedCount = 0;
 
   /** Throws ValueError if an instrument is quoted in another currency than the account. */
-  constructor(initialCapital: Money, instruments: Iterable<Instrument>) {
+  constructor(initialCapital: Money, instruments: Iterable<Instrument>, closedKept = 10_000) {
+    this.closed = new RecentList(closedKept);
     this.currency = initialCapital.currency;
     this.initialCapital = initialCapital;
     this.cashRaw = initialCapital.raw;
@@ -36,6 +41,11 @@ export class Portfolio {
       throw new ValueError(`instrument ${inst.id} is quoted in ${inst.quoteCurrency.code}, the account is in ${this.currency.code}`);
     }
     if (!this.positions.has(inst.id)) this.positions.set(inst.id, new Position(inst));
+  }
+
+  /** The most recent closed positions, oldest first. */
+  get closedPositions(): readonly ClosedPosition[] {
+    return this.closed.toArray();
   }
 
   position(instrumentId: string): Position | undefined {
@@ -65,7 +75,10 @@ export class Portfolio {
     this.seenTradeIds.add(fill.tradeId);
     const { cashDeltaRaw, closed } = position.applyFill(fill);
     this.cashRaw += cashDeltaRaw;
-    if (closed) this.closedPositions.push(closed);
+    if (closed) {
+      this.closed.push(closed);
+      this.closedCount++;
+    }
     return { position, closed };
   }
 

@@ -8,11 +8,14 @@ export class RateWindow {
   private next = 0;
   private count = 0;
 
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {
+  private readonly windowMs: number;
+
+  constructor(limit: number, windowMs: number) {
     this.times = new Float64Array(Math.max(1, Math.floor(limit)));
+    // Fix: a limit below 1 (0.5 orders/s) was rounded up to 1 per window, twice the configured
+    // rate. One acquisition is allowed per windowMs / limit instead (0.5/s → one per 2 s). Limits
+    // of 1 and above keep whole acquisitions per window (2.5/s allows 2 in any second).
+    this.windowMs = limit < 1 ? windowMs / limit : windowMs;
   }
 
   /** Records an acquisition at `now` if the window has room; returns whether it did. */

@@ -15,7 +15,7 @@
  */
 import type { MessageBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import { parseDecimal } from '../core/decimal.js';
+import { formatDecimal, parseDecimal } from '../core/decimal.js';
 import { InputError } from '../core/errors.js';
 import { Money } from '../core/money.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
@@ -48,6 +48,8 @@ export interface RiskEngineOptions {
 
 /** Tag that lets the engine's own flattening orders through any trading state. */
 export const FLATTEN_TAG = 'risk:flatten';
+/** Strategy id under which the engine submits its flattening orders. */
+export const FLATTEN_STRATEGY = 'risk';
 
 interface MarketState {
   lastRaw: number | undefined;
@@ -123,6 +125,8 @@ export class RiskEngine implements PreTradeGate {
   private lastEquityRaw = 0n;
   private readonly denials: Record<string, number> = {};
   private timer: { id: number } | undefined;
+  /** Set while HALTED by a halt that flattens: positions opened by late fills are closed too. */
+  private flattenFills = false;
 
   /** Throws InputError when a limit cannot be expressed in an instrument's precision. */
   constructor(opts: RiskEngineOptions) {
@@ -198,8 +202,16 @@ export class RiskEngine implements PreTradeGate {
     const s = sideSign(order.side);
     const net = this.portfolio.netQtyRaw(inst.id);
     const after = net + s * order.quantity.raw;
-    const reducing = net !== 0 && Math.sign(after) !== -Math.sign(net) && Math.abs(after) < Math.abs(net);
-    const isFlatten = order.reduceOnly && order.tags.includes(FLATTEN_TAG);
+    // Fix: only the filled position was counted, so orders resting at the venue stacked past the
+    // position limits (two resting buys of 8 under maxPositionQty 10 both passed, then filled to
+    // 16), and any number of resting sells each "reducing" a long of 10 could fill to a short
+    // beyond the limit. The position checks and the reducing test now use the most extreme
+    // position the working orders on this side and the order could leave.
+    const w = this.workingSide(inst.id, order, net);
+    const reducing = net !== 0 && Math.sign(w.extreme) !== -Math.sign(net) && Math.abs(after) < Math.abs(net);
+    // Fix: the tag alone let any strategy's reduce-only order through HALTED (and past every
+    // check); only the engine's own flatten orders, submitted under FLATTEN_STRATEGY, may pass.
+    const isFlatten = order.reduceOnly && order.strategyId === FLATTEN_STRATEGY && order.tags.includes(FLATTEN_TAG);
 
     if (this.state === 'HALTED' && !isFlatten) return deny('TRADING_HALTED', `trading is halted (${this.stateReason})`);
     if (this.state === 'REDUCING' && !reducing && !isFlatten) {
@@ -229,9 +241,12 @@ export class RiskEngine implements PreTradeGate {
     if (fat !== undefined && m.lastRaw !== undefined) {
       for (const px of [order.price, order.triggerPrice]) {
         if (!px) continue;
-        const distanceBps = (Math.abs(px.raw - m.lastRaw) / m.lastRaw) * 10_000;
-        if (distanceBps > fat) {
-          return deny('FAT_FINGER', `price ${px} is ${distanceBps.toFixed(1)} bps from the last price ${inst.price(m.lastRaw / 10 ** inst.pricePrecision)} of ${inst.id} (limit ${fat} bps)`);
+        // Fix: compared (|Δ| / last) × 10,000 > fat in floating point, so a price exactly at the band
+        // could be denied (61 bps of 100.00 computed as 61.00000000000001). Cross-multiplied, the
+        // integers (or half-integers) compare exactly.
+        if (Math.abs(px.raw - m.lastRaw) * 10_000 > fat * m.lastRaw) {
+          const distanceBps = (Math.abs(px.raw - m.lastRaw) / m.lastRaw) * 10_000;
+          return deny('FAT_FINGER', `price ${px} is ${distanceBps.toFixed(1)} bps from the last price ${fmtPx(inst, m.lastRaw)} of ${inst.id} (limit ${fat} bps)`);
         }
       }
     }
@@ -246,12 +261,15 @@ export class RiskEngine implements PreTradeGate {
     if (lim.maxOrderNotionalRaw !== undefined && orderNotional !== undefined && orderNotional > lim.maxOrderNotionalRaw) {
       return deny('MAX_ORDER_NOTIONAL', `order notional ${this.m(orderNotional)} exceeds the limit ${this.m(lim.maxOrderNotionalRaw)}`);
     }
-    if (lim.maxPositionQtyRaw !== undefined && Math.abs(after) > lim.maxPositionQtyRaw) {
-      return deny('MAX_POSITION_QTY', `position in ${inst.id} would be ${fmtQty(inst, Math.abs(after))}, above the limit ${fmtQty(inst, lim.maxPositionQtyRaw)}`);
+    const counting = w.extreme === after ? '' : ' counting working orders';
+    if (lim.maxPositionQtyRaw !== undefined && Math.abs(w.extreme) > lim.maxPositionQtyRaw) {
+      return deny('MAX_POSITION_QTY', `position in ${inst.id} would be ${fmtQty(inst, Math.abs(w.extreme))}${counting}, above the limit ${fmtQty(inst, lim.maxPositionQtyRaw)}`);
     }
-    const afterNotional = pxRaw === undefined ? undefined : abs(inst.notionalRaw(pxRaw, after));
+    // Valued at the highest price the same-side orders may fill at (a resting sell above the order fills later, at its own higher price).
+    const extremePx = pxRaw === undefined ? undefined : Math.max(pxRaw, w.maxPxRaw ?? pxRaw);
+    const afterNotional = extremePx === undefined ? undefined : abs(inst.notionalRaw(extremePx, w.extreme));
     if (lim.maxPositionNotionalRaw !== undefined && afterNotional !== undefined && afterNotional > lim.maxPositionNotionalRaw) {
-      return deny('MAX_POSITION_NOTIONAL', `position notional in ${inst.id} would be ${this.m(afterNotional)}, above the limit ${this.m(lim.maxPositionNotionalRaw)}`);
+      return deny('MAX_POSITION_NOTIONAL', `position notional in ${inst.id} would be ${this.m(afterNotional)}${counting}, above the limit ${this.m(lim.maxPositionNotionalRaw)}`);
     }
     const maxOpen = this.limits.maxOpenPositions;
     if (maxOpen !== undefined && net === 0) {
@@ -296,6 +314,7 @@ export class RiskEngine implements PreTradeGate {
 
   setState(state: TradingState, reason: string): void {
     if (state === this.state && reason === this.stateReason) return;
+    if (state !== 'HALTED') this.flattenFills = false;
     const previous = this.state;
     this.state = state;
     this.stateReason = reason;
@@ -308,7 +327,10 @@ export class RiskEngine implements PreTradeGate {
     this.setState('HALTED', reason);
     this.action({ action: 'HALT_TRADING', reason });
     this.cancelAll(reason);
-    if (opts.flatten) this.flattenAll(reason);
+    if (opts.flatten) {
+      this.flattenFills = true;
+      this.flattenAll(reason);
+    }
   }
 
   /** Returns to ACTIVE after a kill switch or a halt. */
@@ -332,7 +354,7 @@ export class RiskEngine implements PreTradeGate {
     const p = this.portfolio.position(instrumentId);
     if (!p || p.qtyRaw === 0) return;
     const inst = p.instrument;
-    this.execution.submit('risk', {
+    this.execution.submit(FLATTEN_STRATEGY, {
       instrumentId,
       side: p.qtyRaw > 0 ? 'SELL' : 'BUY',
       type: 'MARKET',
@@ -482,6 +504,13 @@ export class RiskEngine implements PreTradeGate {
       this.evaluate();
     });
     bus.subscribe('portfolio.pnl', () => this.evaluate());
+    // Fix: a flattening halt closed the positions held at that moment only. An order already on its
+    // way to the venue (any real venue has latency; cancels arrive after it) could still fill and
+    // leave a position open after "kill switch + flatten". While such a halt lasts, a fill of
+    // anything but the engine's own flatten orders is flattened in turn.
+    bus.subscribe('order.event', (e) => {
+      if (e.type === 'OrderFilled' && this.flattenFills && this.state === 'HALTED' && e.strategyId !== FLATTEN_STRATEGY) this.flatten(e.instrumentId, this.stateReason);
+    });
   }
 
   private sampleVolatility(): void {
@@ -489,10 +518,18 @@ export class RiskEngine implements PreTradeGate {
   }
 
   private breach(halt: boolean, reason: string): void {
+    // Fix: callers only skipped HALTED, so a breach that had moved the engine to REDUCING fired
+    // again on every evaluation (each bar, fill and second): a new state event whenever the loss
+    // changed, and cancel-all (and flatten) each time, canceling the very reducing orders REDUCING
+    // exists to let through. Act only when the breach escalates the state.
+    if (this.state === 'HALTED' || (!halt && this.state === 'REDUCING')) return;
     this.setState(halt ? 'HALTED' : 'REDUCING', reason);
     this.action({ action: halt ? 'HALT_TRADING' : 'REDUCE_ONLY', reason });
     if (this.actions.cancelOrdersOnHalt) this.cancelAll(reason);
-    if (this.actions.flattenOnHalt) this.flattenAll(reason);
+    if (this.actions.flattenOnHalt) {
+      this.flattenFills = halt;
+      this.flattenAll(reason);
+    }
   }
 
   /** INFO at 50%, WARNING at 80%, CRITICAL at 100% of a limit; resolved below 50%. */
@@ -510,6 +547,34 @@ export class RiskEngine implements PreTradeGate {
     if (order.triggerPrice) return order.triggerPrice.raw;
     const touch = order.side === 'BUY' ? m.askRaw : m.bidRaw;
     return touch ?? (m.lastRaw === undefined ? undefined : Math.round(m.lastRaw));
+  }
+
+  /**
+   * The most extreme signed position the order could leave on its side if it and every working
+   * order of the same side filled with nothing else happening: net + the plain orders'
+   * remaining quantity; reduce-only orders (capped at the venue to what is held) can only bring
+   * an opposite position to flat. Also the highest limit/trigger price among the plain orders.
+   */
+  private workingSide(instrumentId: string, order: Readonly<Order>, net: number): { extreme: number; maxPxRaw: number | undefined } {
+    const s = sideSign(order.side);
+    let plain = order.reduceOnly ? 0 : order.quantity.raw;
+    let reduceOnly = order.reduceOnly ? order.quantity.raw : 0;
+    let maxPxRaw: number | undefined;
+    for (const o of this.execution.workingOrders()) {
+      if (o.instrumentId !== instrumentId || o.side !== order.side || o === order) continue;
+      const leaves = o.quantity.raw - o.filledQty.raw;
+      if (leaves <= 0) continue;
+      if (o.reduceOnly) {
+        reduceOnly += leaves;
+        continue;
+      }
+      plain += leaves;
+      const px = o.price?.raw ?? o.triggerPrice?.raw;
+      if (px !== undefined && (maxPxRaw === undefined || px > maxPxRaw)) maxPxRaw = px;
+    }
+    const toward = s * net; // the position measured in the order's direction
+    const start = toward >= 0 ? toward : toward + Math.min(-toward, reduceOnly);
+    return { extreme: s * (start + plain), maxPxRaw };
   }
 
   private netExposureRaw(): bigint {
@@ -544,12 +609,21 @@ export class RiskEngine implements PreTradeGate {
     if (idx < 0) return undefined;
     let group = 0n;
     let total = 0n;
+    let partners = 0;
     for (const p of this.portfolio.allPositions()) {
       const mv = p.instrument.id === instrumentId ? abs(afterMv) : abs(p.qtyRaw === 0 ? 0n : p.marketValueRaw());
       total += mv;
       const j = corr.symbols.indexOf(p.instrument.id);
-      if (j >= 0 && Math.abs(corr.matrix[idx]![j]!) >= threshold) group += mv;
+      if (j >= 0 && Math.abs(corr.matrix[idx]![j]!) >= threshold) {
+        group += mv;
+        if (j !== idx && mv > 0n) partners++;
+      }
     }
+    // Fix: the instrument always correlates with itself, so from a flat book (or with only
+    // uncorrelated holdings) the first order was "100% concentrated" and denied whenever the limit
+    // was below 1. A lone name is no correlated group (as in measures/concentration.ts): its size
+    // is the position limits' business.
+    if (partners === 0) return undefined;
     if (total === 0n || group * FRACTION_SCALE <= fractionRaw(limit) * total) return undefined;
     return `exposure correlated with ${instrumentId} would be ${pct(group, total)} of gross exposure, above the limit ${(limit * 100).toFixed(2)}%`;
   }
@@ -581,6 +655,15 @@ export class RiskEngine implements PreTradeGate {
 
 function deny(reason: DenialReason, message: string): Denial {
   return { reason, message };
+}
+
+/**
+ * A raw price for messages. Fix: the message used inst.price(), which throws for a quote mid that
+ * falls between ticks (bid 100.00 / ask 100.01 → 100.005), so check() threw instead of denying.
+ * A mid is a whole or half raw unit: shown with one more decimal when it is a half.
+ */
+function fmtPx(inst: Instrument, raw: number): string {
+  return Number.isInteger(raw) ? formatDecimal(raw, inst.pricePrecision) : formatDecimal(Math.round(raw * 10), inst.pricePrecision + 1);
 }
 
 function fmtQty(inst: Instrument, raw: number): string {

@@ -8,7 +8,9 @@
  * position):
  * - risk budget  B = equity × riskFraction × confidence
  * - budget size  q ≤ B / (|entry − stop| × m)
- * - position cap |c + s·q| ≤ maxPositionQty and notional(entry, |c + s·q|) ≤ maxPositionNotional
+ * - position cap |c + s·q| ≤ maxPositionQty and notional(entry, |c + s·q|) ≤ maxPositionNotional;
+ *   as in the risk engine, an order that only reduces the position is not bound by them, so a
+ *   cap A allows q ≤ A − |c| when adding and q ≤ |c| + A when crossing a position on the other side
  * - gross cap    notional(entry, |c + s·q|) ≤ grossHeadroom + currentValue
  * - order caps   q ≤ maxOrderQty and notional(entry, q) ≤ maxOrderNotional
  * - volatility stop distance d = k × ATR, or d = k × σ × price, rounded UP to the tick (a wider

@@ -51,8 +51,8 @@ export class LiveState {
     opts: LiveStateOptions = {},
   ) {
     const byInstrument = { symbol: (x: { instrumentId: string }) => x.instrumentId, ts: (x: { ts: number }) => x.ts };
-    this.fills = new RecentLog(opts.fillsKept ?? 100_000, byInstrument);
-    this.signals = new RecentLog(opts.signalsKept ?? 10_000, byInstrument);
+    this.fills = new RecentLog<OrderFilled>(opts.fillsKept ?? 100_000, byInstrument);
+    this.signals = new RecentLog<Signal>(opts.signalsKept ?? 10_000, byInstrument);
     this.pnl = new RecentLog(opts.pnlKept ?? 10_000, { ts: (s) => s.ts, symbol: () => undefined });
     this.alertEvents = new RecentLog(opts.alertEventsKept ?? 10_000, { ts: (e) => e.ts, symbol: (e) => e.alert.symbol });
     this.riskEvents = new RecentLog(opts.riskEventsKept ?? 1_000, {

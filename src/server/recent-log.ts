@@ -50,9 +50,9 @@ export function paginate<T>(firstSeq: number, lastSeq: number, get: (seq: number
 
 /** The last `capacity` items appended, numbered from 1 in append order. */
 export class RecentLog<T> {
-  private readonly ring: (T | undefined)[];
+  /** Grows to `capacity`, then wraps: `head` is the oldest item's index. */
+  private readonly ring: T[] = [];
   private head = 0;
-  private count = 0;
   private appended = 0;
 
   constructor(
@@ -60,11 +60,10 @@ export class RecentLog<T> {
     private readonly fields: ItemFields<T>,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`log capacity ${capacity} must be a positive integer`);
-    this.ring = new Array<T | undefined>(capacity);
   }
 
   get size(): number {
-    return this.count;
+    return this.ring.length;
   }
 
   /** Sequence number of the newest item (0 when empty). */
@@ -73,29 +72,32 @@ export class RecentLog<T> {
   }
 
   push(item: T): void {
-    this.ring[(this.head + this.count) % this.capacity] = item;
-    if (this.count < this.capacity) this.count++;
-    else this.head = (this.head + 1) % this.capacity;
+    if (this.ring.length < this.capacity) {
+      this.ring.push(item);
+    } else {
+      this.ring[this.head] = item;
+      this.head = (this.head + 1) % this.capacity;
+    }
     this.appended++;
   }
 
   /** The item with sequence number `seq`, if still kept. */
   at(seq: number): T | undefined {
-    const first = this.appended - this.count + 1;
+    const first = this.appended - this.ring.length + 1;
     if (seq < first || seq > this.appended) return undefined;
-    return this.ring[(this.head + (seq - first)) % this.capacity];
+    return this.ring[(this.head + (seq - first)) % this.ring.length];
   }
 
   /** The newest `n` items, oldest first. */
   latest(n: number): T[] {
     const out: T[] = [];
-    const first = Math.max(this.appended - this.count + 1, this.appended - n + 1);
+    const first = Math.max(this.appended - this.ring.length + 1, this.appended - n + 1);
     for (let seq = first; seq <= this.appended; seq++) out.push(this.at(seq)!);
     return out;
   }
 
   page(q: PageQuery, keep?: (item: T) => boolean): Page<T> {
-    return paginate(this.appended - this.count + 1, this.appended, (s) => this.at(s), this.fields, q, keep);
+    return paginate(this.appended - this.ring.length + 1, this.appended, (s) => this.at(s), this.fields, q, keep);
   }
 }
 

@@ -1,0 +1,136 @@
+/**
+ * Performance monitor overhead: backtest throughput on the same data (the 10-instrument synthetic
+ * market of bench/fixtures.ts, fixed seed) with and without the monitor attached through
+ * runBacktest's attach hook. Variants: "dense" sends an order on every quote (the monitor sees an
+ * order, three order events, a fill and a portfolio update per tick), "sparse" trades on one quote
+ * in 500 per instrument (mostly the data path), "idle" never trades (the pure data path). Runs
+ * alternate with/without after a warm-up; the median and the best of `repeats` are reported, both
+ * per second of wall time and per second of this process's CPU time (steadier on a shared, loaded
+ * machine; the best run is the least disturbed one).
+ *
+ * Usage: node dist/bench/analytics-overhead.js [dense|sparse|idle|all] [quotes] [repeats=5]
+ * (quotes default: 1,000,000; 200,000 for dense, whose base engine cost per order dominates)
+ */
+import { Money, USD } from '../src/core/money.js';
+import { SyntheticMarket } from '../src/data/index.js';
+import { runBacktest } from '../src/engine/backtest.js';
+import { attachPerformanceMonitor } from '../src/analytics/backtest-report.js';
+import type { PerformanceMonitor } from '../src/analytics/performance-monitor.js';
+import type { QuoteTick } from '../src/model/data.js';
+import type { Quantity } from '../src/core/quantity.js';
+import { Strategy } from '../src/strategy/strategy.js';
+import { BENCH_SEED, EveryTickStrategy, benchInstruments, benchMarket } from './fixtures.js';
+
+type Variant = 'dense' | 'sparse' | 'idle';
+
+/** Trades one quote in `every` per instrument, alternating buy and sell. */
+class EveryNthStrategy extends Strategy {
+  private readonly sizes = new Map<string, Quantity>();
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    id: string,
+    private readonly every: number,
+  ) {
+    super(id);
+  }
+
+  override onStart(): void {
+    for (const inst of this.ctx.instruments.values()) {
+      this.sizes.set(inst.id, inst.quantity('0.01'));
+      this.counts.set(inst.id, 0);
+    }
+  }
+
+  override onQuote(q: QuoteTick): void {
+    const n = this.counts.get(q.instrumentId)! + 1;
+    this.counts.set(q.instrumentId, n);
+    if (n % this.every !== 0) return;
+    this.market(q.instrumentId, this.positionRaw(q.instrumentId) > 0 ? 'SELL' : 'BUY', this.sizes.get(q.instrumentId)!);
+  }
+}
+
+function strategyFor(variant: Variant): Strategy {
+  if (variant === 'dense') return new EveryTickStrategy('every_tick-1');
+  return new EveryNthStrategy(variant === 'sparse' ? 'every_500th-1' : 'idle-1', variant === 'sparse' ? 500 : Number.MAX_SAFE_INTEGER);
+}
+
+interface RunResult {
+  eventsPerSecond: number;
+  eventsPerCpuSecond: number;
+  records: number;
+  fills: number;
+  trades: number | undefined;
+}
+
+function run(variant: Variant, quotes: number, withMonitor: boolean): RunResult {
+  const instruments = benchInstruments(10);
+  const source = new SyntheticMarket(benchMarket(instruments), Math.ceil(quotes / instruments.length));
+  let monitor: PerformanceMonitor | undefined;
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const result = runBacktest({
+    source,
+    strategies: [strategyFor(variant)],
+    initialCapital: Money.of('100000000', USD),
+    equitySampleMs: 60_000,
+    ...(withMonitor ? { attach: (engine) => void (monitor = attachPerformanceMonitor(engine, { equitySampleMs: 60_000 })) } : {}),
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { eventsPerSecond: result.summary.records / seconds, eventsPerCpuSecond: result.summary.records / cpuSeconds, records: result.summary.records, fills: result.summary.fills, trades: monitor?.snapshot().trades.count };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function measureOverhead(variant: Variant, quotes: number, repeats: number): Record<string, number | string> {
+  run(variant, Math.min(quotes, 200_000), false); // warm-up
+  run(variant, Math.min(quotes, 200_000), true);
+  const without: RunResult[] = [];
+  const withMon: RunResult[] = [];
+  for (let i = 0; i < repeats; i++) {
+    without.push(run(variant, quotes, false));
+    withMon.push(run(variant, quotes, true));
+  }
+  const last = withMon[withMon.length - 1];
+  const base = median(without.map((r) => r.eventsPerSecond));
+  const monitored = median(withMon.map((r) => r.eventsPerSecond));
+  const baseCpu = median(without.map((r) => r.eventsPerCpuSecond));
+  const monitoredCpu = median(withMon.map((r) => r.eventsPerCpuSecond));
+  const bestBase = Math.max(...without.map((r) => r.eventsPerCpuSecond));
+  const bestMonitored = Math.max(...withMon.map((r) => r.eventsPerCpuSecond));
+  return {
+    bench: 'analytics-overhead',
+    seed: BENCH_SEED,
+    variant,
+    quotes: last!.records,
+    fills: last!.fills,
+    roundTrips: last!.trades ?? 0,
+    repeats,
+    eventsPerSecondWithout: Math.round(base),
+    eventsPerSecondWith: Math.round(monitored),
+    overheadPct: Math.round((1 - monitored / base) * 1000) / 10,
+    eventsPerCpuSecondWithout: Math.round(baseCpu),
+    eventsPerCpuSecondWith: Math.round(monitoredCpu),
+    cpuOverheadPct: Math.round((1 - monitoredCpu / baseCpu) * 1000) / 10,
+    bestEventsPerCpuSecondWithout: Math.round(bestBase),
+    bestEventsPerCpuSecondWith: Math.round(bestMonitored),
+    bestCpuOverheadPct: Math.round((1 - bestMonitored / bestBase) * 1000) / 10,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+if (process.argv[1]?.endsWith('analytics-overhead.js')) {
+  const which = process.argv[2] ?? 'all';
+  const repeats = Number(process.argv[4] ?? 5);
+  const variants: Variant[] = which === 'all' ? ['dense', 'sparse', 'idle'] : [which as Variant];
+  for (const v of variants) {
+    const quotes = Number(process.argv[3] ?? (v === 'dense' ? 200_000 : 1_000_000));
+    process.stdout.write(JSON.stringify(measureOverhead(v, quotes, repeats)) + '\n');
+  }
+}

@@ -1,0 +1,408 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ValueError } from '../core/errors.js';
+import type { PerformanceSnapshot } from './snapshot.js';
+import { PerformanceMonitor } from './performance-monitor.js';
+import { HOUR_MS, ScriptedStrategy, T0, bar, drive, maxQtyGate, rig, testInstrument, type ScriptStep } from './scenario.fixture.js';
+
+/*
+ * Scenario "scripted bars": hourly bars of TEST-USD and ALT-USD from 2026-01-05T00:00Z (bar k at
+ * T0 + k h, TEST dispatched before ALT), taker fee 0.1%, capital 10,000 USD. Strategy A trades
+ * TEST by script; strategy B buys 10 ALT once without a signal. A gate denies orders above 10.
+ * Every expected figure below was computed independently by src/analytics/testdata/scenario_expected.py (Python,
+ * numpy, decimal), reproduced in the comment at the end of this file; hand checks are noted.
+ */
+const TEST_BARS: ReadonlyArray<[number, number]> = [
+  [100, 100], [100, 101], [102, 104], [105, 106], [107, 106], [105, 104], [103, 101],
+  [100, 99], [98, 99], [100, 101], [101, 103], [102, 100], [99, 98], [98, 97],
+];
+const SCRIPT_A: Record<number, ScriptStep> = {
+  0: { signal: { type: 'breakout', direction: 'LONG', confidence: 0.9 }, order: { side: 'BUY', qty: 20 } }, // denied
+  1: { signal: { type: 'breakout', direction: 'LONG', confidence: 0.85 }, order: { side: 'BUY', qty: 10 } }, // fills bar 2 @102
+  4: { signal: { type: 'take_profit', direction: 'FLAT', confidence: 0.5 }, order: { side: 'SELL', qty: 10 } }, // bar 5 @105: +27.93 net
+  5: { signal: { type: 'reversal', direction: 'SHORT', confidence: 0.3 }, order: { side: 'SELL', qty: 10 } }, // bar 6 @103
+  7: { order: { side: 'BUY', qty: 10 } }, // no new signal: still 'reversal'; bar 8 @98: +47.99 net
+  8: { order: { side: 'BUY', qty: 30 } }, // denied, booked to 'reversal'
+  9: { signal: { type: 'breakout', direction: 'LONG', confidence: 0.7 }, order: { side: 'BUY', qty: 10, delayMs: 30_000 } }, // bar 10 @101
+  11: { signal: { type: 'take_profit', direction: 'FLAT', confidence: 0.5 }, order: { side: 'SELL', qty: 10 } }, // bar 12 @99: −22.00 net
+  12: { signal: { type: 'breakout', direction: 'LONG', confidence: 0.95 }, order: { side: 'BUY', qty: 10 } }, // bar 13 @98, left open
+};
+const SCRIPT_B: Record<number, ScriptStep> = { 2: { order: { side: 'BUY', qty: 10 } } }; // bar 3 @50
+
+function runScenario(): { monitor: PerformanceMonitor; snap: PerformanceSnapshot; r: ReturnType<typeof rig> } {
+  const test = testInstrument('TEST-USD');
+  const alt = testInstrument('ALT-USD');
+  const r = rig([test, alt], [new ScriptedStrategy('A', test.id, SCRIPT_A), new ScriptedStrategy('B', alt.id, SCRIPT_B)]);
+  r.engine.setGate(maxQtyGate(10));
+  const monitor = PerformanceMonitor.attach(r.engine, {
+    equitySampleMs: HOUR_MS,
+    riskFreeRate: 0.02,
+    timeZone: 'America/New_York',
+    maxEquityPoints: 10,
+    maxPricePoints: 10,
+    maxLatencyUs: 1e10,
+    publishIntervalMs: 0,
+  });
+  const records = TEST_BARS.flatMap(([o, c], k) => [bar(test, T0 + k * HOUR_MS, o, c), bar(alt, T0 + k * HOUR_MS, 50, 50)]);
+  drive(r, T0, records);
+  return { monitor, snap: monitor.snapshot(), r };
+}
+
+const T = (k: number): number => T0 + k * HOUR_MS;
+
+describe('PerformanceMonitor on a scripted backtest', () => {
+  const { monitor, snap, r } = runScenario();
+
+  it('reports P&L in total, per instrument and per strategy (exact decimals)', () => {
+    const p = snap.pnl;
+    // Hand check: realized 30 + 50 − 20 = 60; fees 7.06 (TEST) + 0.50 (ALT); TEST long 10 @98 marked 97.
+    expect(p).toMatchObject({
+      currency: 'USD',
+      initialCapital: '10000.00',
+      equity: '10042.44',
+      cash: '8572.44',
+      realized: '60.00',
+      unrealized: '-10.00',
+      fees: '7.56',
+      total: '42.44',
+      grossExposure: '1470.00',
+      openPositions: 2,
+    });
+    expect(p.totalReturn).toBeCloseTo(0.004244, 12);
+    expect(p.byInstrument).toEqual([
+      { instrumentId: 'TEST-USD', quantity: '10', markPx: '97.00', lastDataAt: T(13), realized: '60.00', unrealized: '-10.00', fees: '7.06', total: '42.94', fills: 7, volume: '7060.00', trades: 3 },
+      { instrumentId: 'ALT-USD', quantity: '10', markPx: '50.00', lastDataAt: T(13), realized: '0.00', unrealized: '0.00', fees: '0.50', total: '-0.50', fills: 1, volume: '500.00', trades: 0 },
+    ]);
+    expect(p.byStrategy).toEqual([
+      {
+        strategyId: 'A', realized: '60.00', unrealized: '-10.00', fees: '7.06', total: '42.94', closedNetPnl: '53.92',
+        fills: 7, volume: '7060.00', trades: 3, wins: 2, signals: 7, ordersCreated: 9, ordersWithoutSignal: 0, ordersDenied: 2,
+      },
+      {
+        strategyId: 'B', realized: '0.00', unrealized: '0.00', fees: '0.50', total: '-0.50', closedNetPnl: '0.00',
+        fills: 1, volume: '500.00', trades: 0, wins: 0, signals: 0, ordersCreated: 1, ordersWithoutSignal: 1, ordersDenied: 0,
+      },
+    ]);
+  });
+
+  it("keeps today's P&L against the equity at the local day boundary (America/New_York)", () => {
+    // 2026-01-05 begins at 05:00Z (EST); the equity then is the equity after bar 4: 10038.48.
+    expect(snap.pnl.today).toEqual({ day: '2026-01-05', startedAt: T(5), startEquity: '10038.48', pnl: '3.96', return: expect.closeTo(0.00039448203313649077, 14) });
+  });
+
+  it('samples the equity curve on the clock grid and at fills, bounded to the last N points', () => {
+    const e = snap.equity;
+    expect(e).toMatchObject({ points: 23, pointsRetained: 10, maxPoints: 10, firstTs: T0, lastTs: T(13), lastEquity: '10042.44', highWaterMark: '10094.41', drawdown: '51.97' });
+    expect(monitor.equityPoints()).toEqual([
+      { ts: T(8), value: 10075.42 }, // fill
+      { ts: T(9), value: 10075.42 },
+      { ts: T(10), value: 10075.42 },
+      { ts: T(10), value: 10074.41 }, // fill, marked at the previous close
+      { ts: T(11), value: 10094.41 },
+      { ts: T(12), value: 10064.41 },
+      { ts: T(12), value: 10053.42 }, // fill
+      { ts: T(13), value: 10053.42 },
+      { ts: T(13), value: 10052.44 }, // fill
+      { ts: T(13), value: 10042.44 }, // stop
+    ]);
+    const dd = monitor.drawdownPoints();
+    expect(dd).toHaveLength(10);
+    expect(dd[4]).toEqual({ ts: T(11), value: 0 });
+    expect(dd[9]!.value).toBeCloseTo(51.97 / 10094.41, 12);
+  });
+
+  it('tracks high-water mark, drawdown depth, duration and time to recovery', () => {
+    const e = snap.equity;
+    expect(e.drawdownFraction).toBeCloseTo(0.005148394012131402, 12);
+    expect(e.drawdownDurationMs).toBe(2 * HOUR_MS);
+    expect(e.longestDrawdownDurationMs).toBe(2 * HOUR_MS);
+    expect(e.maxDrawdown).toEqual({ amount: '51.97', fraction: expect.closeTo(0.005148394012131402, 12), peakTs: T(11), troughTs: T(13), recoveryTs: null, timeToRecoveryMs: null });
+  });
+
+  it('computes returns statistics from the grid samples with the stated annualization', () => {
+    expect(snap.conventions).toMatchObject({ equitySampleMs: HOUR_MS, periodsPerYear: 8760, periodsPerYearSource: 'derived', riskFreeRate: 0.02, timeZone: 'America/New_York', currency: 'USD' });
+    const x = snap.returns;
+    expect(x.periods).toBe(14);
+    expect(x.mean).toBeCloseTo(0.0003036340188245422, 14);
+    expect(x.std).toBeCloseTo(0.0015298703479278335, 14);
+    expect(x.volatility).toBeCloseTo(0.14318801886214835, 11);
+    expect(x.sharpe).toBeCloseTo(18.436137505641735, 8);
+    expect(x.downsideDeviation).toBeCloseTo(0.0009422366077282627, 14);
+    expect(x.sortino).toBeCloseTo(30.160775742203658, 8);
+    expect(x.best).toBeCloseTo(0.001990762860328177, 14);
+    expect(x.worst).toBeCloseTo(-0.0029719418965545863, 14);
+    expect(x.totalReturn).toBeCloseTo(0.004244, 12);
+    expect(x.annualizedReturn).toBeCloseTo(13.152797159983114, 7);
+    expect(x.calmar).toBeCloseTo(2554.737871458665, 4);
+  });
+
+  it('computes round-trip statistics from position.closed', () => {
+    expect(snap.trades).toEqual({
+      count: 3,
+      wins: 2,
+      losses: 1,
+      breakeven: 0,
+      winRate: expect.closeTo(2 / 3, 14),
+      netPnl: '53.92',
+      averageWin: '37.96',
+      averageLoss: '-22.00',
+      largestWin: '47.99',
+      largestLoss: '-22.00',
+      profitFactor: expect.closeTo(3.450909090909091, 12),
+      expectancy: '17.97',
+      averageReturn: expect.closeTo(0.017397469244354476, 14),
+      maxConsecutiveWins: 2,
+      maxConsecutiveLosses: 1,
+      currentStreak: -1,
+      averageHoldingMs: 8_400_000, // (3 h + 2 h + 2 h) / 3
+      medianHoldingMs: 7_200_000,
+      tradesPerHour: expect.closeTo(0.3, 12), // 3 trades from the first entry (02:00Z) to the last exit (12:00Z)
+      tradesPerDay: expect.closeTo(7.2, 12),
+    });
+  });
+
+  it('counts orders, fills and denials by reason', () => {
+    expect(snap.orders).toEqual({ created: 10, fills: 8, denied: 2, deniedByReason: { MAX_ORDER_QTY: 2 }, rejected: 0, rejectedByReason: {}, canceled: 0, expired: 0, tracked: 0 });
+  });
+
+  it('attributes orders, denials and trade outcomes to the most recent signal', () => {
+    const empty = (lower: number, upper: number) => ({ lower, upper, signals: 0, outcomes: 0, wins: 0, hitRate: null });
+    expect(snap.signals).toEqual([
+      {
+        strategy: 'A',
+        signalType: 'breakout',
+        signals: 4,
+        ordersCreated: 4,
+        ordersDenied: 1,
+        deniedByReason: { MAX_ORDER_QTY: 1 },
+        won: 1,
+        lost: 1,
+        averageReturnPerSignal: expect.closeTo(0.001400043680838672, 14),
+        averageReturnPerTrade: expect.closeTo(0.002800087361677344, 14),
+        hitRate: 0.5,
+        byConfidence: [
+          empty(0, 0.2),
+          empty(0.2, 0.4),
+          empty(0.4, 0.6),
+          { lower: 0.6, upper: 0.8, signals: 1, outcomes: 1, wins: 0, hitRate: 0 },
+          { lower: 0.8, upper: 1, signals: 3, outcomes: 1, wins: 1, hitRate: 1 },
+        ],
+      },
+      {
+        strategy: 'A',
+        signalType: 'take_profit',
+        signals: 2,
+        ordersCreated: 2,
+        ordersDenied: 0,
+        deniedByReason: {},
+        won: 0,
+        lost: 0,
+        averageReturnPerSignal: 0,
+        averageReturnPerTrade: null,
+        hitRate: null,
+        byConfidence: [empty(0, 0.2), empty(0.2, 0.4), { lower: 0.4, upper: 0.6, signals: 2, outcomes: 0, wins: 0, hitRate: null }, empty(0.6, 0.8), empty(0.8, 1)],
+      },
+      {
+        strategy: 'A',
+        signalType: 'reversal',
+        signals: 1,
+        ordersCreated: 3,
+        ordersDenied: 1,
+        deniedByReason: { MAX_ORDER_QTY: 1 },
+        won: 1,
+        lost: 0,
+        averageReturnPerSignal: expect.closeTo(0.04659223300970874, 14),
+        averageReturnPerTrade: expect.closeTo(0.04659223300970874, 14),
+        hitRate: 1,
+        byConfidence: [empty(0, 0.2), { lower: 0.2, upper: 0.4, signals: 1, outcomes: 1, wins: 1, hitRate: 1 }, empty(0.4, 0.6), empty(0.6, 0.8), empty(0.8, 1)],
+      },
+    ]);
+  });
+
+  it('buckets trades by close time and fills by fill time in market (clock) time, local to the zone', () => {
+    const b = snap.buckets;
+    expect(b.timeZone).toBe('America/New_York');
+    const hour = (h: number) => b.byHour[h]!;
+    // Closes at 05:00Z, 08:00Z, 12:00Z = 00:00, 03:00, 07:00 EST.
+    expect(hour(0)).toEqual({ hour: 0, pnl: '27.93', trades: 1, wins: 1, winRate: 1, fills: 1, volume: '1050.00' });
+    expect(hour(3)).toEqual({ hour: 3, pnl: '47.99', trades: 1, wins: 1, winRate: 1, fills: 1, volume: '980.00' });
+    expect(hour(7)).toEqual({ hour: 7, pnl: '-22.00', trades: 1, wins: 0, winRate: 0, fills: 1, volume: '990.00' });
+    expect(hour(21)).toEqual({ hour: 21, pnl: '0.00', trades: 0, wins: 0, winRate: null, fills: 1, volume: '1020.00' });
+    expect(hour(22)).toEqual({ hour: 22, pnl: '0.00', trades: 0, wins: 0, winRate: null, fills: 1, volume: '500.00' });
+    expect(b.byHour.reduce((n, h) => n + h.fills, 0)).toBe(8);
+    expect(b.byDay).toEqual([
+      { day: '2026-01-04', pnl: '0.00', trades: 0, wins: 0, winRate: null, fills: 2, volume: '1520.00' },
+      { day: '2026-01-05', pnl: '53.92', trades: 3, wins: 2, winRate: expect.closeTo(2 / 3, 14), fills: 6, volume: '6040.00' },
+    ]);
+  });
+
+  it('measures latencies in clock time', () => {
+    const h = snap.health;
+    // Nine orders are decided on the bar that triggered them (0 µs); one 30 s later on a timer.
+    expect(h.tickToOrderUs).toMatchObject({ count: 10, min: 0, max: 30_000_000 });
+    expect(h.tickToOrderUs.p50!).toBeLessThan(1.01); // resolution: values below 1 µs share the lowest bucket
+    // Each fill comes on the next bar's open: 3600 s after the order, 3570 s for the delayed one.
+    expect(h.orderToFillUs).toMatchObject({ count: 8, min: 3.57e9, max: 3.6e9, mean: 3596250000 });
+    expect(h.orderToFillUs.p50! / 3.6e9).toBeCloseTo(1, 2);
+    expect(h.eventLoopDelayUs).toBeNull();
+  });
+
+  it('counts events and errors', () => {
+    expect(snap.health.events).toEqual({ marketData: 28, signals: 7, ordersCreated: 10, orderEvents: 26, total: 71 });
+    expect(snap.health.errors).toEqual({ orderErrors: 0, commandsRejected: 0, commandsRejectedByReason: {}, ordersRejected: 0, invalidSignals: 0, total: 0 });
+  });
+
+  it('samples prices on the equity grid for the report', () => {
+    const prices = monitor.pricePoints();
+    // Grid samples at T1..T13 see the previous closes; the last 10 are kept.
+    expect(prices['TEST-USD']!.map((p) => p.value)).toEqual([106, 106, 104, 101, 99, 99, 101, 103, 100, 98]);
+    expect(prices['TEST-USD']![0]!.ts).toBe(T(4));
+    expect(monitor.recentFills().map((f) => f.ts)).toEqual([T(2), T(3), T(5), T(6), T(8), T(10), T(12), T(13)]);
+  });
+
+  it('reports market data staleness in clock time', () => {
+    r.clock.advanceTo(T(13) + 300_000);
+    const later = monitor.snapshot();
+    expect(later.health.marketData).toEqual([
+      { instrumentId: 'TEST-USD', records: 14, lastDataAt: T(13), stalenessMs: 300_000 },
+      { instrumentId: 'ALT-USD', records: 14, lastDataAt: T(13), stalenessMs: 300_000 },
+    ]);
+  });
+
+  it('produces a plain JSON object (no NaN, no undefined, no class instances)', () => {
+    expect(JSON.parse(JSON.stringify(snap))).toStrictEqual(snap);
+  });
+});
+
+describe('PerformanceMonitor edge cases', () => {
+  it('no trades and a flat equity curve: counts are zero, undefined ratios are null', () => {
+    const inst = testInstrument('FLAT-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0 });
+    drive(r, T0, Array.from({ length: 24 }, (_, k) => bar(inst, T(k), 100, 100)));
+    const s = monitor.snapshot();
+    expect(s.pnl).toMatchObject({ equity: '10000.00', realized: '0.00', unrealized: '0.00', fees: '0.00', total: '0.00', totalReturn: 0, openPositions: 0 });
+    expect(s.pnl.today).toEqual({ day: '2026-01-05', startedAt: T0, startEquity: '10000.00', pnl: '0.00', return: 0 });
+    expect(s.trades).toEqual({
+      count: 0, wins: 0, losses: 0, breakeven: 0, winRate: null, netPnl: '0.00', averageWin: null, averageLoss: null, largestWin: null, largestLoss: null,
+      profitFactor: null, expectancy: null, averageReturn: null, maxConsecutiveWins: 0, maxConsecutiveLosses: 0, currentStreak: 0,
+      averageHoldingMs: null, medianHoldingMs: null, tradesPerHour: null, tradesPerDay: null,
+    });
+    // 23 grid samples (T1..T23); the stop sample at T23 repeats the last one and adds no period.
+    expect(s.returns).toEqual({
+      periods: 23, mean: 0, std: 0, volatility: 0, downsideDeviation: 0, sharpe: null, sortino: null, calmar: null,
+      best: 0, worst: 0, totalReturn: 0, annualizedReturn: 0,
+    });
+    expect(s.equity).toMatchObject({ points: 25, highWaterMark: '10000.00', drawdown: '0.00', drawdownFraction: 0, drawdownDurationMs: 0, longestDrawdownDurationMs: 0, maxDrawdown: null, maxDrawdownAmount: null });
+    expect(s.orders.created).toBe(0);
+    expect(s.signals).toEqual([]);
+    expect(s.buckets.byDay).toEqual([]);
+    expect(s.buckets.byHour.every((h) => h.trades === 0 && h.fills === 0 && h.pnl === '0.00' && h.winRate === null)).toBe(true);
+    expect(s.health.tickToOrderUs).toEqual({ count: 0, min: null, mean: null, p50: null, p90: null, p99: null, max: null });
+    expect(JSON.parse(JSON.stringify(s))).toStrictEqual(s);
+  });
+
+  it('one trade, all winners: loss-side figures are null', () => {
+    const inst = testInstrument('WIN-USD');
+    const script = { 0: { order: { side: 'BUY', qty: 10 } }, 2: { order: { side: 'SELL', qty: 10 } } } as const;
+    const r = rig([inst], [new ScriptedStrategy('w', inst.id, script)]);
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0 });
+    drive(r, T0, [bar(inst, T(0), 100, 100), bar(inst, T(1), 100, 110), bar(inst, T(2), 110, 120), bar(inst, T(3), 120, 120)]);
+    const t = monitor.snapshot().trades;
+    // Buy 10 @100 (fee 1.00) at bar 1, sell 10 @120 (fee 1.20) at bar 3: +200 − 2.20 = 197.80 over 2 h.
+    expect(t).toMatchObject({
+      count: 1, wins: 1, losses: 0, winRate: 1, netPnl: '197.80', averageWin: '197.80', averageLoss: null, largestWin: '197.80', largestLoss: null,
+      profitFactor: null, expectancy: '197.80', maxConsecutiveWins: 1, maxConsecutiveLosses: 0, currentStreak: 1, averageHoldingMs: 2 * HOUR_MS, medianHoldingMs: 2 * HOUR_MS,
+    });
+    expect(t.averageReturn).toBeCloseTo(197.8 / 1000, 14);
+    expect(monitor.snapshot().pnl.byStrategy[0]!.ordersWithoutSignal).toBe(2);
+  });
+
+  it('computes equity only when a grid sample is due, not on every tick', () => {
+    const inst = testInstrument('TICK-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    const equityRaw = vi.spyOn(r.engine.portfolio, 'equityRaw');
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: 60_000, publishIntervalMs: 0 });
+    // 600 records one second apart: grid samples at +60 s ... +540 s, plus the start.
+    drive(r, T0, Array.from({ length: 600 }, (_, i) => bar(inst, T0 + i * 1000, 100 + (i % 7), 100 + (i % 5), 1000)));
+    expect(equityRaw).toHaveBeenCalledTimes(10);
+    expect(monitor.snapshot().returns.periods).toBe(10); // 9 grid periods + the final one at stop
+    expect(monitor.snapshot().health.events.marketData).toBe(600);
+  });
+
+  it('publishes the snapshot on analytics.snapshot every publishIntervalMs of clock time, and at stop', () => {
+    const inst = testInstrument('PUB-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    const seen: number[] = [];
+    r.engine.bus.subscribe('analytics.snapshot', (s) => seen.push(s.ts));
+    PerformanceMonitor.attach(r.engine, { equitySampleMs: 1000, publishIntervalMs: 2000 });
+    drive(r, T0, Array.from({ length: 11 }, (_, i) => bar(inst, T0 + i * 1000, 100, 100, 1000)));
+    expect(seen).toEqual([T0 + 2000, T0 + 4000, T0 + 6000, T0 + 8000, T0 + 10_000, T0 + 10_000]);
+  });
+
+  it('reports events per second of clock time over the sliding window', () => {
+    const inst = testInstrument('RATE-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    const monitor = PerformanceMonitor.attach(r.engine, { publishIntervalMs: 0, eventRateWindowMs: 5_000 });
+    // Four records a second (every 250 ms) for 20 s.
+    drive(r, T0, Array.from({ length: 80 }, (_, i) => bar(inst, T0 + i * 250, 100, 100, 250)));
+    expect(monitor.snapshot().health.eventsPerSecond).toBe(4);
+  });
+
+  it('counts an out-of-range signal confidence as an error instead of throwing on the bus', () => {
+    const inst = testInstrument('SIG-USD');
+    const r = rig([inst], [new ScriptedStrategy('s', inst.id, { 0: { signal: { type: 'x', direction: 'LONG', confidence: 1.5 } } })]);
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0 });
+    drive(r, T0, [bar(inst, T0, 100, 100)]);
+    expect(monitor.snapshot().health.errors).toMatchObject({ invalidSignals: 1, total: 1 });
+    expect(monitor.snapshot().signals).toEqual([]);
+  });
+
+  it('begins at once on a running engine, measures event-loop delay when asked, and stops listening on detach', () => {
+    const inst = testInstrument('LIVE-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    r.clock.advanceTo(T0);
+    r.engine.start();
+    const monitor = PerformanceMonitor.attach(r.engine, { publishIntervalMs: 0, eventLoopDelay: true });
+    expect(monitor.snapshot().startedAt).toBe(T0);
+    expect(monitor.snapshot().health.eventLoopDelayUs).not.toBeNull();
+    r.clock.advanceTo(T0 + 1000);
+    r.engine.dispatch(bar(inst, T0 + 1000, 100, 100, 1000));
+    monitor.detach();
+    r.clock.advanceTo(T0 + 2000);
+    r.engine.dispatch(bar(inst, T0 + 2000, 100, 100, 1000));
+    expect(monitor.snapshot().health.events.marketData).toBe(1);
+    r.engine.stop();
+  });
+
+  it('rejects invalid options with ValueError', () => {
+    const inst = testInstrument('OPT-USD');
+    const r = rig([inst], []);
+    expect(() => PerformanceMonitor.attach(r.engine, { equitySampleMs: 0 })).toThrow(ValueError);
+    expect(() => PerformanceMonitor.attach(r.engine, { timeZone: 'Mars/Olympus' })).toThrow(ValueError);
+    expect(() => PerformanceMonitor.attach(r.engine, { maxEquityPoints: 0 })).toThrow(ValueError);
+    expect(() => PerformanceMonitor.attach(r.engine, { publishIntervalMs: -1 })).toThrow(ValueError);
+  });
+
+  it('uses periodsPerYear from the options when given (e.g. 252 for daily bars)', () => {
+    const inst = testInstrument('PPY-USD');
+    const r = rig([inst], []);
+    const s = PerformanceMonitor.attach(r.engine, { equitySampleMs: 86_400_000, periodsPerYear: 252 }).snapshot();
+    expect(s.conventions).toMatchObject({ periodsPerYear: 252, periodsPerYearSource: 'option' });
+  });
+});
+
+/*
+ * src/analytics/testdata/scenario_expected.py output (the script replays the same bars and fills with Python's
+ * decimal for the accounting and numpy for the statistics):
+ *   final equity 10042.44 fees 7.56
+ *   periods 14 ppy 8760.0
+ *   mean 0.0003036340188245422 std 0.0015298703479278335 volatility 0.14318801886214835
+ *   sharpe 18.436137505641735 (rf 0.02) downside 0.0009422366077282627 sortino 30.160775742203658
+ *   best 0.001990762860328177 worst -0.0029719418965545863 total 0.004244 annualized 13.152797159983114
+ *   hwm 10094.41 current dd 51.97 dd duration 7200000 longest 7200000
+ *   maxdd fraction 0.005148394012131402 peak 11 h trough 13 h not recovered; calmar 2554.737871458665
+ *   today pnl 3.96 return 0.00039448203313649077
+ *   trade returns 0.02738235294117647 0.04659223300970874 -0.02178217821782178 (avg 0.017397469244354476)
+ *   breakout avg/signal 0.001400043680838672 per trade 0.002800087361677344; profit factor 3.450909090909091
+ *   order-to-fill mean 3596250000 µs
+ */

@@ -1,0 +1,110 @@
+/**
+ * One WebSocket connection as the hub sees it: its subscriptions with their sequence numbers, its
+ * bounded queue of messages waiting to be written, and how long it has been behind. Queue items
+ * are shared between clients (a bus event is turned into JSON once); the envelope with this
+ * client's sequence number is put around it only when the message is written.
+ */
+import type { WebSocket } from 'ws';
+import type { Channel } from './protocol.js';
+
+/** A channel message shared by every client it is queued for; its data is serialized once, when first written. */
+export class Outgoing {
+  private json: string | undefined;
+
+  private constructor(
+    readonly channel: Channel,
+    readonly type: 'snapshot' | 'update',
+    readonly ts: number,
+    private readonly value: unknown,
+    private readonly view: (value: unknown) => unknown,
+  ) {}
+
+  /** A message whose data is `view(value)`, computed when first written. */
+  static of<V>(channel: Channel, type: 'snapshot' | 'update', ts: number, value: V, view: (value: V) => unknown): Outgoing {
+    return new Outgoing(channel, type, ts, value, view as (value: unknown) => unknown);
+  }
+
+  get dataJson(): string {
+    if (this.json === undefined) this.json = JSON.stringify(this.view(this.value));
+    return this.json;
+  }
+}
+
+/** A queued item: a channel message, or a ready control message (subscribed, error, pong...). */
+export type QueueItem = Outgoing | string;
+
+/** A FIFO with O(1) push and shift (an array with a moving head, compacted as it drains). */
+export class Deque<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as T;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Keeps only the items `keep` accepts, in order. */
+  retain(keep: (item: T) => boolean): void {
+    this.items = this.items.slice(this.head).filter(keep);
+    this.head = 0;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+export interface Subscription {
+  /** Sequence number of the last message written on this channel (the snapshot is 1). */
+  seq: number;
+  /** Version of the channel's coalesced state this client has been sent. */
+  seen: number;
+}
+
+export class WsClient {
+  readonly subs = new Map<Channel, Subscription>();
+  readonly queue = new Deque<QueueItem>();
+  /** Monotonic ms since which the client has had messages it could not be sent; undefined when caught up. */
+  behindSince: number | undefined;
+  /** Set when the client must be dropped at the next flush. */
+  dropReason: string | undefined;
+  dropKind: 'overflow' | 'lag' | undefined;
+  sent = 0;
+  frames = 0;
+
+  constructor(
+    readonly id: string,
+    readonly socket: WebSocket,
+    readonly path: string,
+    readonly remoteAddress: string,
+    readonly connectedAt: number,
+  ) {}
+
+  /** Renders a queued item with this client's sequence number; undefined when its channel is no longer subscribed. */
+  render(item: QueueItem): string | undefined {
+    if (typeof item === 'string') return item;
+    const sub = this.subs.get(item.channel);
+    if (!sub) return undefined;
+    sub.seq = item.type === 'snapshot' ? 1 : sub.seq + 1;
+    return envelope(item.type, item.channel, sub.seq, item.ts, item.dataJson);
+  }
+}
+
+export function envelope(type: 'snapshot' | 'update', channel: Channel, seq: number, ts: number, dataJson: string): string {
+  return `{"type":"${type}","channel":"${channel}","seq":${seq},"ts":${ts},"data":${dataJson}}`;
+}
