@@ -4,9 +4,10 @@
  * runBacktest's attach hook. Variants: "dense" sends an order on every quote (the monitor sees an
  * order, three order events, a fill and a portfolio update per tick), "sparse" trades on one quote
  * in 500 per instrument (mostly the data path), "idle" never trades (the pure data path). Runs
- * alternate with/without after a warm-up; the median and the best of `repeats` are reported, both
- * per second of wall time and per second of this process's CPU time (steadier on a shared, loaded
- * machine; the best run is the least disturbed one).
+ * come in with/without pairs after a warm-up (the order alternates between pairs). Reported: the
+ * median throughput per second of wall time and of this process's CPU time, and the overhead as
+ * the median over pairs of 1 − with/without in CPU time: on a shared, loaded machine adjacent runs
+ * see similar load, so the pairwise figure is the steadiest.
  *
  * Usage: node dist/bench/analytics-overhead.js [dense|sparse|idle|all] [quotes] [repeats=5]
  * (quotes default: 1,000,000; 200,000 for dense, whose base engine cost per order dominates)
@@ -93,17 +94,21 @@ export function measureOverhead(variant: Variant, quotes: number, repeats: numbe
   run(variant, Math.min(quotes, 200_000), true);
   const without: RunResult[] = [];
   const withMon: RunResult[] = [];
+  const pairOverheads: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    without.push(run(variant, quotes, false));
-    withMon.push(run(variant, quotes, true));
+    const first = run(variant, quotes, i % 2 === 1);
+    const second = run(variant, quotes, i % 2 === 0);
+    const [a, b] = i % 2 === 1 ? [second, first] : [first, second];
+    without.push(a);
+    withMon.push(b);
+    pairOverheads.push(1 - b.eventsPerCpuSecond / a.eventsPerCpuSecond);
   }
   const last = withMon[withMon.length - 1];
   const base = median(without.map((r) => r.eventsPerSecond));
   const monitored = median(withMon.map((r) => r.eventsPerSecond));
   const baseCpu = median(without.map((r) => r.eventsPerCpuSecond));
   const monitoredCpu = median(withMon.map((r) => r.eventsPerCpuSecond));
-  const bestBase = Math.max(...without.map((r) => r.eventsPerCpuSecond));
-  const bestMonitored = Math.max(...withMon.map((r) => r.eventsPerCpuSecond));
+
   return {
     bench: 'analytics-overhead',
     seed: BENCH_SEED,
@@ -118,16 +123,15 @@ export function measureOverhead(variant: Variant, quotes: number, repeats: numbe
     eventsPerCpuSecondWithout: Math.round(baseCpu),
     eventsPerCpuSecondWith: Math.round(monitoredCpu),
     cpuOverheadPct: Math.round((1 - monitoredCpu / baseCpu) * 1000) / 10,
-    bestEventsPerCpuSecondWithout: Math.round(bestBase),
-    bestEventsPerCpuSecondWith: Math.round(bestMonitored),
-    bestCpuOverheadPct: Math.round((1 - bestMonitored / bestBase) * 1000) / 10,
+    pairOverheadsPct: pairOverheads.map((x) => Math.round(x * 1000) / 10).join(' '),
+    pairedCpuOverheadPct: Math.round(median(pairOverheads) * 1000) / 10,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
 
 if (process.argv[1]?.endsWith('analytics-overhead.js')) {
   const which = process.argv[2] ?? 'all';
-  const repeats = Number(process.argv[4] ?? 5);
+  const repeats = Number(process.argv[4] ?? 9);
   const variants: Variant[] = which === 'all' ? ['dense', 'sparse', 'idle'] : [which as Variant];
   for (const v of variants) {
     const quotes = Number(process.argv[3] ?? (v === 'dense' ? 200_000 : 1_000_000));

@@ -10,9 +10,8 @@ import { SyntheticFeed, type SyntheticConfig } from './data/index.js';
 import type { BourseConfig } from './infra/config.js';
 import type { AssetClass } from './model/enums.js';
 import { Instrument } from './model/instrument.js';
-import { attachRiskEngine } from './risk/attach.js';
-import type { RiskLimits } from './risk/limits.js';
-import type { RiskEngine } from './risk/risk-engine.js';
+import { attachRiskStack, type RiskStack } from './risk/attach.js';
+import type { RiskSettings } from './risk/limits.js';
 import type { LiveDataClient } from './data/ports.js';
 import { TradingEngine } from './engine/trading-engine.js';
 import { fixedLatency } from './execution/models.js';
@@ -33,7 +32,7 @@ export interface PaperPreset {
   readonly leverage?: number;
   /** Clock interval of P&L snapshots on the bus. */
   readonly pnlIntervalMs?: number;
-  readonly risk: RiskLimits;
+  readonly risk: RiskSettings;
 }
 
 export interface PaperSession {
@@ -41,7 +40,7 @@ export interface PaperSession {
   readonly clock: LiveClock;
   readonly feed: LiveDataClient;
   readonly venue: SimulatedExchange;
-  readonly risk: RiskEngine;
+  readonly risk: RiskStack;
   start(): void;
   stop(): void;
 }
@@ -59,7 +58,7 @@ export function createPaperSession(preset: PaperPreset): PaperSession {
   });
   const strategies = preset.strategies.map((s, i) => createStrategy(s.name, `${s.name}-${i + 1}`, s.params ?? {}, s.instruments));
   const engine = new TradingEngine({ clock, instruments, initialCapital: preset.capital, venue, strategies, pnlIntervalMs: preset.pnlIntervalMs ?? 1000 });
-  const risk = attachRiskEngine(engine, { leverage: preset.leverage, ...preset.risk });
+  const risk = attachRiskStack(engine, { leverage: preset.leverage, ...preset.risk });
   return {
     engine,
     clock,

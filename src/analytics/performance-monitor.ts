@@ -9,8 +9,10 @@
  *
  * Sampling and returns convention:
  * - Equity is sampled on a grid of `equitySampleMs` of clock time by a clock timer (so a sample at
- *   grid time T sees every record stamped before T), at every fill (from the portfolio.pnl the
- *   engine publishes anyway), at start and at stop. The timer is re-armed by the next event after
+ *   grid time T sees every record stamped before T), at every fill, at start and at stop. The
+ *   monitor does not listen to position.changed or portfolio.pnl, so the engine need not build
+ *   those snapshots for it; at a fill it sums the open positions' market values in doubles,
+ *   rounded per position like the portfolio (exact below 2^53 minor units; BigInt above). The timer is re-armed by the next event after
  *   it fires, so gaps in the data (nights, weekends) cost one sample, not one per interval.
  * - Returns statistics use only the grid samples (plus the final sample at stop): r = E_t/E_{t-1} − 1.
  *   They are annualized with periodsPerYear = 365·24·3600·1000 / equitySampleMs (a 24/7 market),
@@ -18,9 +20,11 @@
  *   risk-free rate (annual, simple) and the Sortino target come from the options. Drawdowns use
  *   every sample, fills included.
  *
- * Cost: market data handlers update a timestamp and counters and check one flag; a fill or a
- * closed trade updates O(1) accumulators (plus one binary search for the median holding time);
- * nothing iterates over history. Memory is bounded by the configured windows.
+ * Cost: a market data record updates a timestamp and a counter and makes two comparisons (event
+ * rate slot, sampler armed); an order, a fill or a closed trade updates O(1) accumulators without
+ * allocating money objects (per-strategy money sums are integer minor units in doubles), plus the
+ * exact median window of TradeStats (a binary search and one block move, O(medianWindow) bytes).
+ * Nothing iterates over history. Memory is bounded by the configured windows.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { MessageBus } from '../core/bus.js';
@@ -34,7 +38,7 @@ import type { Order } from '../model/order.js';
 import type { Signal } from '../model/signal.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Position } from '../portfolio/position.js';
-import type { ClosedPosition, PortfolioSnapshot } from '../portfolio/snapshots.js';
+import type { ClosedPosition } from '../portfolio/snapshots.js';
 import type { CommandRejected, EngineStatus, OrderCreated } from '../core/topics.js';
 import { DrawdownTracker, type DrawdownEpisode } from './stats/drawdown.js';
 import { LatencyHistogram } from './stats/latency.js';
@@ -114,26 +118,39 @@ interface InstrumentState {
   readonly position: Position | undefined;
   /** Allocated at the first price sample. */
   prices: SeriesRing | undefined;
+  /** 1 / 10^pricePrecision, and the contract multiplier, for notional as a number. */
+  readonly priceScale: number;
+  readonly sizeScale: number;
+  readonly multiplier: number;
+  /** Market value in minor units = round(markRaw × qtyRaw × multiplierRaw / mvDiv) (or × mvMul). */
+  readonly multiplierRaw: number;
+  readonly mvDiv: number;
+  readonly mvMul: number;
   lastDataAt: number;
   records: number;
   fills: number;
-  volumeRaw: bigint;
+  /** Traded notional in the account currency (a statistic: a float). */
+  volume: number;
   trades: number;
-  /** Signed quantity and realized P&L as of the last fill this monitor handled. */
+  /** Signed quantity and realized P&L (minor units) as of the last fill this monitor handled. */
   lastQtyRaw: number;
-  lastRealizedRaw: bigint;
+  lastRealizedMinor: number;
   /** The strategy whose fill opened the current position life, and that fill's signal. */
   owner: StrategyState | undefined;
   openingSignal: SignalState | undefined;
 }
 
+/**
+ * Per-strategy sums of money are kept in integer minor units in doubles, not bigint: exact below
+ * 2^53 minor units (90 trillion in a 2-decimal currency) and free of an allocation per fill.
+ */
 interface StrategyState {
   readonly id: string;
-  realizedRaw: bigint;
-  feesRaw: bigint;
-  closedNetRaw: bigint;
+  realizedMinor: number;
+  feesMinor: number;
+  closedNetMinor: number;
   fills: number;
-  volumeRaw: bigint;
+  volume: number;
   trades: number;
   wins: number;
   signals: number;
@@ -206,6 +223,7 @@ export class PerformanceMonitor {
   private fillsNext = 0;
 
   private readonly instruments = new Map<string, InstrumentState>();
+  private readonly instrumentList: InstrumentState[] = [];
   private readonly strategies = new Map<string, StrategyState>();
   private readonly orders = new Map<string, OrderTrack>();
 
@@ -225,13 +243,11 @@ export class PerformanceMonitor {
   private commandsRejected = 0;
   private readonly commandsRejectedByReason = new Map<string, number>();
   private invalidSignals = 0;
-  private tradeNetRaw = 0n;
+  private tradeNetMinor = 0;
 
   // Session state.
   private startedAt: number | undefined;
-  private stopping = false;
   private stopped = false;
-  private fillPending = false;
   private samplerArmed = false;
   private sampleTimer: TimerHandle | undefined;
   private dayTimer: TimerHandle | undefined;
@@ -309,17 +325,13 @@ export class PerformanceMonitor {
       bus.subscribe('data.bar', this.onData),
       bus.subscribe('data.trade', this.onData),
       bus.subscribe('signal', (s) => this.onSignal(s)),
-      bus.subscribe('order.created', (c) => this.onOrderCreated(c)),
-      bus.subscribe('order.event', (e) => this.onOrderEvent(e)),
+      bus.subscribe('order.created', this.onOrderCreated),
+      bus.subscribe('order.event', this.onOrderEvent),
       bus.subscribe('order.error', () => {
         this.orderErrors++;
       }),
       bus.subscribe('command.rejected', (c) => this.onCommandRejected(c)),
-      bus.subscribe('position.changed', () => {
-        this.fillPending = true;
-      }),
-      bus.subscribe('position.closed', (c) => this.onPositionClosed(c)),
-      bus.subscribe('portfolio.pnl', (p) => this.onPnl(p)),
+      bus.subscribe('position.closed', this.onPositionClosed),
     );
   }
 
@@ -343,9 +355,8 @@ export class PerformanceMonitor {
   private onStatus(s: EngineStatus): void {
     if (s.state === 'STARTING') {
       if (this.startedAt === undefined) this.begin();
-    } else if (s.state === 'STOPPING') {
-      this.stopping = true;
     } else if (s.state === 'STOPPED') {
+      if (this.startedAt !== undefined && !this.stopped) this.recordPoint(s.ts, Number(this.portfolio.equityRaw()) / this.ccyScale, false);
       this.finish();
     }
   }
@@ -365,7 +376,7 @@ export class PerformanceMonitor {
     strategy.lastSignal.set(s.instrumentId, { key, confidence: s.confidence });
   }
 
-  private onOrderCreated(c: OrderCreated): void {
+  private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
     this.ordersCreated++;
     this.count(c.ts);
@@ -378,9 +389,9 @@ export class PerformanceMonitor {
     else strategy.ordersWithoutSignal++;
     if (this.orders.size >= this.maxTrackedOrders) this.orders.delete(this.orders.keys().next().value!);
     this.orders.set(order.clientOrderId, { order, createdAt: c.ts, signal, filled: false });
-  }
+  };
 
-  private onOrderEvent(e: OrderEvent): void {
+  private readonly onOrderEvent = (e: OrderEvent): void => {
     this.orderEvents++;
     this.count(e.ts);
     const track = this.orders.get(e.clientOrderId);
@@ -409,7 +420,7 @@ export class PerformanceMonitor {
         break;
     }
     if (track !== undefined && track.order.isTerminal) this.orders.delete(e.clientOrderId);
-  }
+  };
 
   private onFill(e: OrderFilled, track: OrderTrack | undefined): void {
     this.fillCount++;
@@ -419,17 +430,18 @@ export class PerformanceMonitor {
     }
     const inst = this.instruments.get(e.instrumentId) ?? this.addInstrument(e.instrumentId);
     const strategy = this.strategyOf(e.strategyId);
-    const notional = inst.instrument === undefined ? 0n : absBig(inst.instrument.notionalRaw(e.lastPx.raw, e.lastQty.raw));
+    const notional = Math.abs(e.lastPx.raw * inst.priceScale * e.lastQty.raw * inst.sizeScale * inst.multiplier);
     inst.fills++;
-    inst.volumeRaw += notional;
+    inst.volume += notional;
     strategy.fills++;
-    strategy.volumeRaw += notional;
-    strategy.feesRaw += e.fee.raw;
+    strategy.volume += notional;
+    strategy.feesMinor += Number(e.fee.raw);
     const pos = inst.position;
     if (pos !== undefined) {
       // The portfolio applied this fill before any other subscriber saw it.
-      strategy.realizedRaw += pos.realizedRaw - inst.lastRealizedRaw;
-      inst.lastRealizedRaw = pos.realizedRaw;
+      const realized = Number(pos.realizedRaw);
+      strategy.realizedMinor += realized - inst.lastRealizedMinor;
+      inst.lastRealizedMinor = realized;
       const qty = pos.qtyRaw;
       if (qty === 0) {
         inst.owner = undefined;
@@ -440,10 +452,14 @@ export class PerformanceMonitor {
       }
       inst.lastQtyRaw = qty;
     }
+    if (this.startedAt !== undefined && !this.stopped) {
+      this.recordPoint(e.ts, this.fastEquityMinor() / this.ccyScale, false);
+      if (!this.samplerArmed) this.armSampler(e.ts);
+    }
     const b = this.scratchBucket;
     b.ts = e.ts;
     b.pnl = 0;
-    b.volume = Number(notional) / this.ccyScale;
+    b.volume = notional;
     this.fillBuckets.add(b);
     if (this.fillsRing.length < this.maxRecentFills) this.fillsRing.push(e);
     else {
@@ -452,10 +468,11 @@ export class PerformanceMonitor {
     }
   }
 
-  private onPositionClosed(c: ClosedPosition): void {
-    const pnl = Number(c.netPnl.raw) / this.ccyScale;
+  private readonly onPositionClosed = (c: ClosedPosition): void => {
+    const netMinor = Number(c.netPnl.raw);
+    const pnl = netMinor / this.ccyScale;
     const inst = this.instruments.get(c.instrumentId) ?? this.addInstrument(c.instrumentId);
-    const entryNotional = inst.instrument === undefined ? 0 : Number(c.avgEntryPx) * Number(c.maxQuantity) * multiplierOf(inst.instrument);
+    const entryNotional = Number(c.avgEntryPx) * Number(c.maxQuantity) * inst.multiplier;
     const returnPct = entryNotional > 0 ? pnl / entryNotional : undefined;
     const t = this.scratchTrade;
     t.pnl = pnl;
@@ -468,29 +485,49 @@ export class PerformanceMonitor {
     b.pnl = pnl;
     b.volume = 0;
     this.tradeBuckets.add(b);
-    this.tradeNetRaw += c.netPnl.raw;
+    this.tradeNetMinor += netMinor;
     inst.trades++;
     const strategy = this.strategyOf(c.strategyId);
     strategy.trades++;
-    if (c.netPnl.raw > 0n) strategy.wins++;
-    strategy.closedNetRaw += c.netPnl.raw;
+    if (netMinor > 0) strategy.wins++;
+    strategy.closedNetMinor += netMinor;
     const signal = inst.openingSignal;
     if (signal !== undefined) this.signalStats.recordOutcome(signal.key, signal.confidence, returnPct ?? Math.sign(pnl));
-  }
+  };
 
   private onCommandRejected(c: CommandRejected): void {
     this.commandsRejected++;
     bump(this.commandsRejectedByReason, c.reason);
   }
 
-  /** Equity after a fill (or at stop) comes free with the portfolio.pnl the engine publishes. */
-  private onPnl(p: PortfolioSnapshot): void {
-    if (this.startedAt === undefined) return;
-    if (this.fillPending || this.stopping) {
-      this.fillPending = false;
-      this.recordPoint(p.ts, Number(p.equity.raw) / this.ccyScale, false);
+  /**
+   * Portfolio.equityRaw() in minor units, in doubles: cash plus each open position's market value
+   * rounded half away from zero to the minor unit, as the portfolio rounds it. Exact while every
+   * product stays below 2^53; a position beyond that is valued with BigInt.
+   */
+  fastEquityMinor(): number {
+    let minor = Number(this.portfolio.cashRaw);
+    const list = this.instrumentList;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      const p = s.position;
+      if (p === undefined || p.qtyRaw === 0) continue;
+      if (p.markRaw === undefined) {
+        minor += Number(p.costRaw);
+        continue;
+      }
+      const product = p.markRaw * p.qtyRaw * s.multiplierRaw;
+      let mv: number;
+      if (s.mvDiv > 0) {
+        const q = product / s.mvDiv;
+        mv = q < 0 ? -Math.round(-q) : Math.round(q);
+      } else {
+        mv = product * s.mvMul;
+      }
+      if (!(Math.abs(product) <= Number.MAX_SAFE_INTEGER && Math.abs(mv) <= Number.MAX_SAFE_INTEGER)) mv = Number(p.marketValueRaw());
+      minor += mv;
     }
-    if (!this.samplerArmed && !this.stopped) this.armSampler(p.ts);
+    return minor;
   }
 
   // --- sampling -------------------------------------------------------------------------
@@ -498,7 +535,6 @@ export class PerformanceMonitor {
   private begin(): void {
     const now = this.clock.now();
     this.startedAt = now;
-    this.stopping = false;
     this.stopped = false;
     const equityRaw = this.portfolio.equityRaw();
     this.recordPoint(now, Number(equityRaw) / this.ccyScale, true);
@@ -515,7 +551,6 @@ export class PerformanceMonitor {
     if (last !== undefined && this.returnBase !== undefined && (this.lastEquityTs > this.returnBaseTs || last !== this.returnBase)) {
       this.addReturn(last, this.lastEquityTs);
     }
-    this.stopping = false;
     this.stopped = true;
     this.cancelTimers();
     this.samplerArmed = true; // no grid samples after stop
@@ -620,22 +655,32 @@ export class PerformanceMonitor {
 
   private addInstrument(id: string): InstrumentState {
     const position = this.portfolio.position(id);
+    const inst = position?.instrument;
+    const scale = inst === undefined ? 0 : inst.pricePrecision + inst.sizePrecision + inst.multiplierPrecision - this.ccyPrecision;
     const s: InstrumentState = {
       id,
-      instrument: position?.instrument,
+      instrument: inst,
       position,
       prices: undefined,
+      // Without an instrument (not in the portfolio) notional is unknown and counted as 0.
+      priceScale: inst === undefined ? 0 : 10 ** -inst.pricePrecision,
+      sizeScale: inst === undefined ? 0 : 10 ** -inst.sizePrecision,
+      multiplier: inst === undefined ? 0 : Number(inst.multiplierRaw) / 10 ** inst.multiplierPrecision,
+      multiplierRaw: inst === undefined ? 0 : Number(inst.multiplierRaw),
+      mvDiv: scale > 0 ? 10 ** scale : 0,
+      mvMul: scale > 0 ? 0 : 10 ** -scale,
       lastDataAt: 0,
       records: 0,
       fills: 0,
-      volumeRaw: 0n,
+      volume: 0,
       trades: 0,
       lastQtyRaw: position?.qtyRaw ?? 0,
-      lastRealizedRaw: position?.realizedRaw ?? 0n,
+      lastRealizedMinor: Number(position?.realizedRaw ?? 0n),
       owner: undefined,
       openingSignal: undefined,
     };
     this.instruments.set(id, s);
+    this.instrumentList.push(s);
     return s;
   }
 
@@ -644,11 +689,11 @@ export class PerformanceMonitor {
     if (s === undefined) {
       s = {
         id,
-        realizedRaw: 0n,
-        feesRaw: 0n,
-        closedNetRaw: 0n,
+        realizedMinor: 0,
+        feesMinor: 0,
+        closedNetMinor: 0,
         fills: 0,
-        volumeRaw: 0n,
+        volume: 0,
         trades: 0,
         wins: 0,
         signals: 0,
@@ -781,7 +826,7 @@ export class PerformanceMonitor {
         losses: ts.losses,
         breakeven: ts.breakeven,
         winRate: ts.winRate(),
-        netPnl: m(this.tradeNetRaw),
+        netPnl: m(BigInt(this.tradeNetMinor)),
         averageWin: n(ts.averageWin()),
         averageLoss: n(ts.averageLoss()),
         largestWin: n(ts.largestWin()),
@@ -859,7 +904,7 @@ export class PerformanceMonitor {
         fees: m(fees),
         total: m(realized + unrealized - fees),
         fills: s.fills,
-        volume: m(s.volumeRaw),
+        volume: this.money(s.volume),
         trades: s.trades,
       });
     }
@@ -876,15 +921,17 @@ export class PerformanceMonitor {
     const out: StrategyPnl[] = [];
     for (const s of this.strategies.values()) {
       const u = unrealized.get(s) ?? 0n;
+      const realized = BigInt(s.realizedMinor);
+      const fees = BigInt(s.feesMinor);
       out.push({
         strategyId: s.id,
-        realized: m(s.realizedRaw),
+        realized: m(realized),
         unrealized: m(u),
-        fees: m(s.feesRaw),
-        total: m(s.realizedRaw + u - s.feesRaw),
-        closedNetPnl: m(s.closedNetRaw),
+        fees: m(fees),
+        total: m(realized + u - fees),
+        closedNetPnl: m(BigInt(s.closedNetMinor)),
         fills: s.fills,
-        volume: m(s.volumeRaw),
+        volume: this.money(s.volume),
         trades: s.trades,
         wins: s.wins,
         signals: s.signals,
@@ -951,13 +998,6 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-function absBig(x: bigint): bigint {
-  return x < 0n ? -x : x;
-}
-
-function multiplierOf(inst: Instrument): number {
-  return Number(inst.multiplierRaw) / 10 ** inst.multiplierPrecision;
-}
 
 function positiveInt(x: number, what: string): number {
   if (!Number.isInteger(x) || x < 1) throw new ValueError(`${what} ${x} is not a positive integer`);

@@ -345,8 +345,11 @@ function duration(ms: number | null): string {
   return `${Math.round(s / 8640) / 10} d`;
 }
 
+/** UTC time, shortened when it falls on a whole minute: 2020-02-21 00:00Z. */
 function iso(ts: number): string {
-  return Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts);
+  if (!Number.isFinite(ts)) return String(ts);
+  const full = new Date(ts).toISOString();
+  return ts % 60_000 === 0 ? `${full.slice(0, 10)} ${full.slice(11, 16)}Z` : full;
 }
 
 function period(s: PerformanceSnapshot): string {
@@ -367,11 +370,13 @@ body{font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,sans-seri
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:20px 0 8px}
 .meta{color:#5f6368;margin:4px 0 12px}
 .chart{height:200px;border:1px solid #dadce0;border-radius:4px}.chart.tall{height:320px}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:0 24px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:0 24px}
+.grid section{min-width:0;overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:3px 8px;border-bottom:1px solid #eceff1;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
-table.kv th{font-weight:normal;color:#5f6368;text-align:left}
+table.kv th{font-weight:normal;color:#5f6368;text-align:left;white-space:normal}
+table.kv td{white-space:normal;overflow-wrap:anywhere}
 section.wide{overflow-x:auto}
 td.empty{text-align:center;color:#9aa0a6}
 .instrument h3{font-size:14px;margin:12px 0 4px}
@@ -384,10 +389,13 @@ const CHART_SCRIPT = `
   var LC = window.LightweightCharts;
   var data = JSON.parse(document.getElementById('report-data').textContent);
   function chart(el) {
-    return LC.createChart(el, { autoSize: true, layout: { background: { color: '#ffffff' }, textColor: '#202124' },
+    var c = LC.createChart(el, { autoSize: true, layout: { background: { color: '#ffffff' }, textColor: '#202124' },
       grid: { vertLines: { color: '#f1f3f4' }, horzLines: { color: '#f1f3f4' } },
       timeScale: { timeVisible: true, secondsVisible: false }, rightPriceScale: { borderVisible: false } });
+    charts.push(c);
+    return c;
   }
+  var charts = [];
   function empty(el, text) { el.textContent = text; el.style.padding = '12px'; el.style.color = '#9aa0a6'; }
   var eqEl = document.getElementById('chart-equity');
   if (data.equity.length > 0) {
@@ -411,5 +419,6 @@ const CHART_SCRIPT = `
     series.setData(inst.prices);
     if (inst.markers.length > 0) LC.createSeriesMarkers(series, inst.markers);
   });
+  charts.forEach(function (c) { c.timeScale().fitContent(); });
 })();
 `;

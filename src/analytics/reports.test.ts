@@ -78,6 +78,7 @@ describe('HTML report', () => {
     const inst = testInstrument('NONE-USD');
     const r = rig([inst], []);
     const m = attachPerformanceMonitor(r.engine);
+    expect(m.publishIntervalMs).toBe(0); // backtest default: no periodic publication
     const out = renderHtmlReport({ snapshot: m.snapshot(), equityCurve: [], drawdownCurve: [], fills: [], prices: {} });
     expect(out).toContain('<td colspan="10" class="empty">none</td>');
   });

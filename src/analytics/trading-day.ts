@@ -8,6 +8,8 @@
 import { ValueError } from '../core/errors.js';
 
 const QUARTER_HOUR_MS = 900_000;
+/** Creating a zoned Intl.DateTimeFormat costs tens of milliseconds: one per zone per process. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
 interface LocalTime {
   year: number;
@@ -24,6 +26,12 @@ export class TradingDayCalendar {
 
   /** Throws ValueError for a time zone Intl does not know. */
   constructor(timeZone = 'UTC') {
+    const cached = formatters.get(timeZone);
+    if (cached !== undefined) {
+      this.format = cached;
+      this.timeZone = timeZone;
+      return;
+    }
     try {
       this.format = new Intl.DateTimeFormat('en-CA', {
         timeZone,
@@ -38,6 +46,7 @@ export class TradingDayCalendar {
     } catch {
       throw new ValueError(`time zone '${timeZone}' is not a known IANA time zone`);
     }
+    formatters.set(timeZone, this.format);
     this.timeZone = timeZone;
   }
 

@@ -15,7 +15,7 @@ import { nonNegativeInt, parseFees, parseFlags, parseKeyValues, positiveDecimal 
 import { resolveInstrument } from './instruments.js';
 import { progressBar } from './progress.js';
 import { configFromFlags } from './config-flags.js';
-import { attachRiskEngine } from '../risk/attach.js';
+import { attachRiskStack } from '../risk/attach.js';
 
 export const BACKTEST_USAGE = `usage: bourse backtest --data <file.csv> [--data <file2.csv> ...] --strategy <name> [--param k=v ...]
                        [--capital N] [--fees maker,taker] [--out dir] [--json]
@@ -79,7 +79,7 @@ export function backtestCommand(argv: string[]): number {
       leverage,
     },
     ...(out ? { eventLogPath: join(out, 'events.jsonl') } : {}),
-    attach: (engine) => attachRiskEngine(engine, { ...cfg.risk, leverage }),
+    attach: (engine) => attachRiskStack(engine, { ...cfg.risk, leverage }),
     onProgress: (n) => bar.update(n),
     progressEvery: 10_000,
   });

@@ -5,6 +5,11 @@
  * what the venue reports through each order's transition table, and manages bracket
  * contingencies (the exits are sent once the entry fills and follow its filled quantity).
  * Everything it decides is published on the bus; nothing is thrown for a bad order.
+ *
+ * A command the client throws on (a venue timeout) is ambiguous: the venue may or may not have
+ * it. Such an order is never blindly sent again: resolveAmbiguous() first asks the venue about it
+ * by client order id (reconcileOrder) and resends only what the venue never saw. The same
+ * reconciliation brings orders rebuilt from a journal (restore) in line with the venue at start-up.
  */
 import type { MessageBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
@@ -12,7 +17,7 @@ import type { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
 import { oppositeSide } from '../model/enums.js';
 import type { Instrument } from '../model/instrument.js';
-import type { OrderEventBody, OrderFilled } from '../model/order-events.js';
+import type { OrderEventBody, OrderEventType, OrderFilled } from '../model/order-events.js';
 import { Order, type OrderRequest } from '../model/order.js';
 import type { DenialReason } from '../model/reasons.js';
 import type { PreTradeGate } from '../risk/gate.js';
@@ -27,6 +32,35 @@ export interface BracketRequest {
 }
 
 export type SubmitResult = { ok: true; order: Order } | { ok: false; reason: string; message: string };
+
+/** A command whose fate at the venue is unknown (the client threw while sending it). */
+export interface AmbiguousCommand {
+  readonly command: 'submit' | 'cancel' | 'modify';
+  readonly changes?: OrderModification | undefined;
+  readonly error: string;
+}
+
+/**
+ * What reconciling one order with the venue found and did:
+ * - in-sync: the venue agrees with the order; nothing to do
+ * - updated: events the order had missed (ack, amend, trigger, fills, end) were applied
+ * - resent: a command the venue never saw was sent again (`resent` names it)
+ * - canceled-locally: an order canceled before it ever reached the venue
+ * - query-failed: the venue could not be asked (try again later)
+ * - unknown-at-venue: the venue does not know an order it had acknowledged (a mismatch)
+ * - unreconcilable: the venue's fills cannot be listed, or its end state cannot be reached
+ * - not-working: the order is unknown here, finished, or not sent yet
+ */
+export interface ReconcileResult {
+  readonly clientOrderId: string;
+  readonly outcome: 'in-sync' | 'updated' | 'resent' | 'canceled-locally' | 'query-failed' | 'unknown-at-venue' | 'unreconcilable' | 'not-working';
+  readonly applied: readonly OrderEventType[];
+  readonly resent?: 'submit' | 'cancel' | 'modify' | undefined;
+  readonly message?: string | undefined;
+}
+
+const VENUE_WORKING: ReadonlySet<string> = new Set(['SUBMITTED', 'ACCEPTED', 'TRIGGERED', 'PARTIALLY_FILLED', 'PENDING_CANCEL', 'PENDING_UPDATE']);
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export interface ExecutionEngineOptions {
   bus: MessageBus;
@@ -64,6 +98,8 @@ export class ExecutionEngine {
   private finishedHead = 0;
   private readonly finishedOrdersKept: number;
   private nextId = 1;
+  /** Commands the client threw on, by client order id, until resolveAmbiguous() settles them. */
+  private readonly ambiguous = new Map<string, AmbiguousCommand>();
 
   constructor(opts: ExecutionEngineOptions) {
     this.bus = opts.bus;
@@ -122,7 +158,7 @@ export class ExecutionEngine {
       return this.rejectCommand('cancel', clientOrderId, 'NOT_CANCELABLE', `order ${clientOrderId} is ${order.status}`).ok;
     }
     this.applyLocal(order, { type: 'OrderPendingCancel' });
-    this.client.cancel(clientOrderId);
+    this.sendCancel(order);
     return true;
   }
 
@@ -134,7 +170,7 @@ export class ExecutionEngine {
       return this.rejectCommand('modify', clientOrderId, 'NOT_MODIFIABLE', `order ${clientOrderId} is ${order.status}`).ok;
     }
     this.applyLocal(order, { type: 'OrderPendingUpdate' });
-    this.client.modify(clientOrderId, changes);
+    this.sendModify(order, changes);
     return true;
   }
 
@@ -161,6 +197,152 @@ export class ExecutionEngine {
 
   allOrders(): IterableIterator<Order> {
     return this.orders.values();
+  }
+
+  /** The counter behind generated client order ids (journaled so a restart never reuses an id). */
+  get idCounter(): number {
+    return this.nextId;
+  }
+
+  /**
+   * Adopts orders rebuilt from a journal (recovery), before any new order is sent: they become
+   * queryable, working ones are tracked, their ids are never reused, generated ids continue from
+   * `nextId`, and fills already applied (`tradeIds`) are ignored if the venue reports them again.
+   * Nothing is published: the journal already holds these orders' history.
+   */
+  restore(orders: Iterable<Order>, opts: { nextId?: number; tradeIds?: Iterable<string> } = {}): void {
+    for (const order of orders) {
+      this.orders.set(order.clientOrderId, order);
+      this.usedIds.add(order.clientOrderId);
+      if (order.isWorking) this.working.add(order);
+    }
+    for (const id of opts.tradeIds ?? []) this.fillIds.add(id);
+    if (opts.nextId !== undefined && opts.nextId > this.nextId) this.nextId = opts.nextId;
+  }
+
+  /** Records that a command's fate at the venue is unknown (e.g. a timeout after sending). */
+  markAmbiguous(clientOrderId: string, command: AmbiguousCommand['command'], error: unknown, changes?: OrderModification): void {
+    // A submit stays the thing to resolve even if a cancel or amend of the same order fails later.
+    if (this.ambiguous.get(clientOrderId)?.command === 'submit') return;
+    this.ambiguous.set(clientOrderId, { command, changes, error: messageOf(error) });
+  }
+
+  /** Commands whose fate at the venue is not known yet. */
+  ambiguousCommands(): ReadonlyMap<string, AmbiguousCommand> {
+    return this.ambiguous;
+  }
+
+  /**
+   * Settles every ambiguous command by asking the venue about its order before anything is sent
+   * again (see reconcileOrder): a submit the venue has is never resent. Commands whose query fails
+   * (or whose resend throws again) stay ambiguous for a later call.
+   */
+  resolveAmbiguous(): ReconcileResult[] {
+    const results: ReconcileResult[] = [];
+    for (const [id, cmd] of [...this.ambiguous]) {
+      this.ambiguous.delete(id);
+      const result = this.reconcileOrder(id, cmd.command === 'modify' ? cmd.changes : undefined);
+      if (result.outcome === 'query-failed') this.ambiguous.set(id, cmd);
+      results.push(result);
+    }
+    return results;
+  }
+
+  /**
+   * Brings one order in line with the venue's view of it, asking the venue first (queryOrder,
+   * and queryFills / queryOrderTerms when the client has them):
+   * - unknown to the venue and never acknowledged: the submit never arrived, so it is sent again
+   *   (an order whose cancel was pending is canceled locally instead);
+   * - known: the events the order missed are applied in order — acknowledgement, amended terms,
+   *   trigger, fills it lacks (by trade id), and the venue's end state — then a cancel or amend
+   *   still pending here but not seen by the venue is sent again (an amend only when
+   *   `pendingModify`, the amend that was requested, is given; otherwise it is reported refused).
+   * Events are applied and published like venue events. Never throws for a venue failure: a
+   * failed query is reported as `query-failed`.
+   */
+  reconcileOrder(clientOrderId: string, pendingModify?: OrderModification): ReconcileResult {
+    const order = this.orders.get(clientOrderId);
+    const applied: OrderEventType[] = [];
+    const done = (outcome: ReconcileResult['outcome'], extra: Partial<ReconcileResult> = {}): ReconcileResult => ({ clientOrderId, outcome, applied, ...extra });
+    if (!order || order.isTerminal || order.status === 'INITIALIZED') return done('not-working');
+    const apply = (body: OrderEventBody): void => {
+      if (this.applyLocal(order, body)) applied.push(body.type);
+    };
+    let v;
+    try {
+      v = this.client.queryOrder(clientOrderId);
+    } catch (error) {
+      return done('query-failed', { message: messageOf(error) });
+    }
+    if (v === undefined) {
+      if (order.venueOrderId !== undefined) return done('unknown-at-venue', { message: `order ${clientOrderId} was acknowledged by the venue (${order.venueOrderId}) but the venue does not know it` });
+      // The submit never reached the venue: nothing can have happened to the order there.
+      if (order.status === 'PENDING_CANCEL') {
+        apply({ type: 'OrderCanceled', reason: 'canceled before it reached the venue' });
+        return done('canceled-locally');
+      }
+      if (order.status === 'PENDING_UPDATE') apply({ type: 'OrderModifyRejected', message: 'amend of an order the venue never received; the order is sent with its original terms' });
+      this.sendSubmit(order);
+      return done('resent', { resent: 'submit' });
+    }
+    // 1. The acknowledgement (an order the venue refused gets its rejection at step 5).
+    if (order.venueOrderId === undefined && v.status !== 'SUBMITTED' && v.status !== 'REJECTED') apply({ type: 'OrderAccepted', venueOrderId: v.venueOrderId });
+    // 2. Terms amended at the venue (an amend we sent, or an OCO sibling's partial fill).
+    let terms;
+    try {
+      terms = this.client.queryOrderTerms?.(clientOrderId);
+    } catch (error) {
+      return done('query-failed', { message: messageOf(error) });
+    }
+    if (terms && !order.isTerminal) {
+      const differs = terms.quantity.raw !== order.quantity.raw || terms.price?.raw !== order.price?.raw || terms.triggerPrice?.raw !== order.triggerPrice?.raw;
+      if (differs) apply({ type: 'OrderUpdated', quantity: terms.quantity, price: terms.price, triggerPrice: terms.triggerPrice });
+    }
+    // 3. A stop triggered at the venue.
+    if (v.status === 'TRIGGERED' && (order.status === 'ACCEPTED' || order.status === 'PENDING_CANCEL' || order.status === 'PENDING_UPDATE')) apply({ type: 'OrderTriggered' });
+    // 4. Fills the order lacks, by trade id, in the venue's order.
+    let fills;
+    try {
+      fills = this.client.queryFills?.(clientOrderId);
+    } catch (error) {
+      return done('query-failed', { message: messageOf(error) });
+    }
+    if (fills) {
+      for (const fill of fills) {
+        if (this.fillIds.has(fill.tradeId) || order.isTerminal) continue;
+        const before = order.filledQty.raw;
+        this.onVenueEvent(fill);
+        if (order.filledQty.raw !== before) applied.push('OrderFilled');
+      }
+    }
+    if (v.filledQty.raw !== order.filledQty.raw) {
+      return done('unreconcilable', { message: `venue filled ${v.filledQty} of ${clientOrderId}, the order has ${order.filledQty}${fills ? '' : ' and the venue cannot list its fills'}` });
+    }
+    // 5. The venue's end state.
+    if (!order.isTerminal) {
+      if (v.status === 'CANCELED') apply({ type: 'OrderCanceled', reason: 'canceled at the venue (found at reconciliation)' });
+      else if (v.status === 'EXPIRED') apply({ type: 'OrderExpired' });
+      else if (v.status === 'REJECTED') apply({ type: 'OrderRejected', reason: 'VENUE_ERROR', message: 'rejected at the venue (found at reconciliation)' });
+    }
+    if (v.status === 'FILLED' || v.status === 'CANCELED' || v.status === 'EXPIRED' || v.status === 'REJECTED') {
+      if (order.status !== v.status) return done('unreconcilable', { message: `venue has ${clientOrderId} ${v.status}, the order is ${order.status}` });
+      return done(applied.length > 0 ? 'updated' : 'in-sync');
+    }
+    // 6. Requests still pending here that the venue has not acted on.
+    if (VENUE_WORKING.has(v.status)) {
+      if (order.status === 'PENDING_CANCEL') {
+        this.sendCancel(order);
+        return done('resent', { resent: 'cancel' });
+      }
+      if (order.status === 'PENDING_UPDATE') {
+        if (pendingModify) {
+          this.sendModify(order, pendingModify);
+          return done('resent', { resent: 'modify' });
+        }
+        apply({ type: 'OrderModifyRejected', message: 'amend not confirmed by the venue (found at reconciliation); send it again' });
+      }
+    }
+    return done(applied.length > 0 ? 'updated' : 'in-sync');
   }
 
   /** Recent fills, oldest first, optionally of one instrument. */
@@ -207,7 +389,32 @@ export class ExecutionEngine {
       return;
     }
     this.applyLocal(order, { type: 'OrderSubmitted' });
-    this.client.submit(order);
+    this.sendSubmit(order);
+  }
+
+  // The client may throw (a timeout after sending): the command is then ambiguous, never retried blindly.
+  private sendSubmit(order: Order): void {
+    try {
+      this.client.submit(order);
+    } catch (error) {
+      this.markAmbiguous(order.clientOrderId, 'submit', error);
+    }
+  }
+
+  private sendCancel(order: Order): void {
+    try {
+      this.client.cancel(order.clientOrderId);
+    } catch (error) {
+      this.markAmbiguous(order.clientOrderId, 'cancel', error);
+    }
+  }
+
+  private sendModify(order: Order, changes: OrderModification): void {
+    try {
+      this.client.modify(order.clientOrderId, changes);
+    } catch (error) {
+      this.markAmbiguous(order.clientOrderId, 'modify', error, changes);
+    }
   }
 
   private validate(order: Order): { reason: DenialReason; message: string } | undefined {
@@ -238,15 +445,15 @@ export class ExecutionEngine {
     return { ok: false, reason, message };
   }
 
-  /** Applies an engine-originated event and publishes it. */
-  private applyLocal(order: Order, body: OrderEventBody): void {
+  /** Applies an engine-originated event and publishes it; false when the order refused it. */
+  private applyLocal(order: Order, body: OrderEventBody): boolean {
     // The body is a fresh literal from the call site: completing it in place avoids a spread copy per event.
     const event = body as Record<string, unknown>;
     event.clientOrderId = order.clientOrderId;
     event.instrumentId = order.instrumentId;
     event.strategyId = order.strategyId;
     event.ts = this.clock.now();
-    this.applyAndPublish(order, event as unknown as VenueEvent);
+    return this.applyAndPublish(order, event as unknown as VenueEvent);
   }
 
   private onVenueEvent(event: VenueEvent): void {
@@ -262,12 +469,12 @@ export class ExecutionEngine {
     this.applyAndPublish(order, event);
   }
 
-  private applyAndPublish(order: Order, event: VenueEvent | Parameters<Order['apply']>[0]): void {
+  private applyAndPublish(order: Order, event: VenueEvent | Parameters<Order['apply']>[0]): boolean {
     const wasPendingUpdate = order.status === 'PENDING_UPDATE';
     const error = order.apply(event);
     if (error) {
       this.bus.publish('order.error', { ...error, ts: event.ts });
-      return;
+      return false;
     }
     if (order.isWorking) this.working.add(order);
     else this.working.delete(order);
@@ -283,6 +490,7 @@ export class ExecutionEngine {
       const parent = this.orders.get(order.parentId);
       if (parent && parent.contingency === 'OTO') this.followParent(parent, 'OrderFilled');
     }
+    return true;
   }
 
   /**

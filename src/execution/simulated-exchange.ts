@@ -13,8 +13,14 @@
  * Commands reach the venue after the latency model's delay in clock time; with zero latency they
  * are processed at the next flush(), which the kernel calls after each dispatched event.
  * OCO siblings are handled natively: a fill reduces or cancels the sibling at once.
+ *
+ * For reconciliation after a restart it answers queries a real venue answers (an order's status
+ * and terms, its fills, the account), and for paper sessions that survive restarts it can export
+ * and import its whole state (book, working and recently finished orders with their fills,
+ * account, id counters, commands in flight) and report what changed since the last export.
  */
 import type { Clock } from '../core/clock.js';
+import { ValueError } from '../core/errors.js';
 import { Money } from '../core/money.js';
 import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
@@ -22,6 +28,7 @@ import type { Bar, MarketData, QuoteTick, TradeTick } from '../model/data.js';
 import type { LiquiditySide, OrderSide, OrderType, TimeInForce } from '../model/enums.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Order } from '../model/order.js';
+import type { OrderFilled } from '../model/order-events.js';
 import type { OrderStatus } from '../model/order-state.js';
 import type { RejectReason } from '../model/reasons.js';
 import {
@@ -34,7 +41,7 @@ import {
   instrumentFeeModel,
   noSlippage,
 } from './models.js';
-import type { ExecutionClient, OrderModification, VenueEvent, VenueOrderStatus } from './ports.js';
+import type { ExecutionClient, OrderModification, VenueAccount, VenueEvent, VenueOrderStatus, VenueOrderTerms } from './ports.js';
 
 export interface SimulatedExchangeOptions {
   venue?: string;
@@ -72,7 +79,84 @@ interface SimOrder {
   seq: number;
   status: OrderStatus;
   expiryTimer: { id: number } | undefined;
+  /** Expiry time (DAY orders), kept so an imported order can re-arm its timer. */
+  readonly expireAt: number | undefined;
+  /** Slot in the finished-order ring once finished (state export/import). */
+  ringSlot: number | undefined;
+  /** Fills made for this order, oldest first (created on the first fill). */
+  fills: OrderFilled[] | undefined;
 }
+
+/** One order as exported by SimulatedExchange.exportState (plain JSON; fills as decimal strings). */
+export interface SimOrderState {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly strategyId: string;
+  readonly instrumentId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly ocoIds: readonly string[];
+  readonly qtyRaw: number;
+  readonly filledRaw: number;
+  readonly priceRaw: number | undefined;
+  readonly triggerRaw: number | undefined;
+  readonly triggered: boolean;
+  readonly rested: boolean;
+  readonly seq: number;
+  readonly status: OrderStatus;
+  readonly expireAt: number | undefined;
+  readonly ringSlot: number | undefined;
+  readonly fills: readonly { tradeId: string; side: OrderSide; lastQty: string; lastPx: string; fee: string; liquidity: LiquiditySide; ts: number }[];
+}
+
+/** Everything but the orders: account, books, id counters and commands in flight. */
+export interface SimMetaState {
+  readonly venue: string;
+  readonly currency: string;
+  readonly cashRaw: string;
+  readonly nextOrderNo: number;
+  readonly nextTradeNo: number;
+  readonly nextSeq: number;
+  readonly finishedNext: number;
+  readonly books: readonly {
+    readonly instrumentId: string;
+    readonly bid: string | undefined;
+    readonly ask: string | undefined;
+    readonly bidSizeRaw: number | undefined;
+    readonly askSizeRaw: number | undefined;
+    readonly mark: string | undefined;
+    readonly netRaw: number;
+    readonly lastBar: { open: string; high: string; low: string; close: string; volume: string; intervalMs: number; ts: number } | undefined;
+  }[];
+  readonly queue: readonly {
+    readonly kind: 'submit' | 'cancel' | 'modify';
+    readonly clientOrderId: string;
+    readonly arrivesAt: number;
+    readonly changes?: { quantity?: string | undefined; price?: string | undefined; triggerPrice?: string | undefined } | undefined;
+  }[];
+}
+
+export interface SimExchangeState {
+  readonly meta: SimMetaState;
+  readonly orders: readonly SimOrderState[];
+}
+
+/** What changed since the previous takeChanges(): the meta state and the changed or forgotten orders. */
+export interface SimStateChanges {
+  readonly meta: SimMetaState;
+  readonly orders: readonly SimOrderState[];
+  readonly removed: readonly string[];
+}
+
+/** Decimals of a decimal string written by Price/Quantity (always exactly their precision). */
+function decimalsIn(text: string): number {
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+const priceOf = (text: string): Price => Price.of(text, decimalsIn(text));
+const quantityOf = (text: string): Quantity => Quantity.of(text, decimalsIn(text));
 
 interface Book {
   readonly instrument: Instrument;
@@ -118,6 +202,10 @@ export class SimulatedExchange implements ExecutionClient {
   private nextOrderNo = 1;
   private nextTradeNo = 1;
   private nextSeq = 1;
+  /** Change tracking for incremental persistence; off (undefined) unless trackChanges() was called. */
+  private changed: Set<SimOrder> | undefined;
+  private removed: Set<string> | undefined;
+  private metaDirty = false;
 
   constructor(opts: SimulatedExchangeOptions) {
     this.venue = opts.venue ?? 'SIM';
@@ -169,6 +257,9 @@ export class SimulatedExchange implements ExecutionClient {
       seq: 0,
       status: 'SUBMITTED',
       expiryTimer: undefined,
+      expireAt: order.expireAt,
+      ringSlot: undefined,
+      fills: undefined,
     };
     this.enqueue({ kind: 'submit', order: sim, priceRaw: order.price?.raw, arrivesAt: 0 }, order.instrumentId, order, order.expireAt);
   }
@@ -187,6 +278,279 @@ export class SimulatedExchange implements ExecutionClient {
     const book = this.books.get(o.instrumentId);
     const precision = book?.instrument.sizePrecision ?? 0;
     return { clientOrderId, venueOrderId: o.venueOrderId, status: o.status, filledQty: Quantity.fromRaw(o.filledRaw, precision) };
+  }
+
+  /** An order's current quantity and prices at the venue (after amends and OCO reductions). */
+  queryOrderTerms(clientOrderId: string): VenueOrderTerms | undefined {
+    const o = this.orders.get(clientOrderId);
+    const inst = o && this.books.get(o.instrumentId)?.instrument;
+    if (!o || !inst) return undefined;
+    const pp = inst.pricePrecision;
+    return {
+      quantity: Quantity.fromRaw(o.qtyRaw, inst.sizePrecision),
+      price: o.priceRaw === undefined ? undefined : Price.fromRaw(o.priceRaw, pp),
+      triggerPrice: o.triggerRaw === undefined ? undefined : Price.fromRaw(o.triggerRaw, pp),
+    };
+  }
+
+  /** Every fill made for an order, oldest first; undefined for an order the venue does not know. */
+  queryFills(clientOrderId: string): readonly OrderFilled[] | undefined {
+    const o = this.orders.get(clientOrderId);
+    if (!o) return undefined;
+    return o.fills ? o.fills.slice() : [];
+  }
+
+  /** Cash and signed net positions of the venue account. */
+  queryAccount(): VenueAccount {
+    const netQtyRaw = new Map<string, number>();
+    for (const book of this.books.values()) if (book.netRaw !== 0) netQtyRaw.set(book.instrument.id, book.netRaw);
+    return { cash: Money.fromRaw(this.cashRaw, this.currency), netQtyRaw };
+  }
+
+  /** The venue's latest mark price per instrument (raw at the instrument's price precision). */
+  marks(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const book of this.books.values()) if (book.mark) out.set(book.instrument.id, book.mark.raw);
+    return out;
+  }
+
+  // --- state export / import (paper sessions that survive restarts) ----------------------
+
+  /** Starts recording what changes, for takeChanges(). */
+  trackChanges(): void {
+    this.changed ??= new Set();
+    this.removed ??= new Set();
+  }
+
+  /**
+   * What changed since the previous call (orders changed or forgotten, with the meta state), or
+   * undefined when nothing did. Requires trackChanges().
+   */
+  takeChanges(): SimStateChanges | undefined {
+    const changed = this.changed;
+    const removed = this.removed;
+    if (!changed || !removed) return undefined;
+    if (changed.size === 0 && removed.size === 0 && !this.metaDirty) return undefined;
+    const orders: SimOrderState[] = [];
+    for (const o of changed) if (this.orders.get(o.clientOrderId) === o) orders.push(this.orderState(o));
+    const gone: string[] = [];
+    for (const id of removed) if (!this.orders.has(id)) gone.push(id);
+    changed.clear();
+    removed.clear();
+    this.metaDirty = false;
+    return { meta: this.metaState(), orders, removed: gone };
+  }
+
+  /** The whole state: account, books, counters, commands in flight, working and retained finished orders. */
+  exportState(): SimExchangeState {
+    const orders: SimOrderState[] = [];
+    for (const o of this.orders.values()) orders.push(this.orderState(o));
+    return { meta: this.metaState(), orders };
+  }
+
+  /**
+   * Replaces the whole state with an exported one (a paper session resuming). Expiry and latency
+   * timers are set again on the clock. Throws ValueError for another venue or currency, or an
+   * instrument this exchange does not trade.
+   */
+  importState(state: SimExchangeState): void {
+    const { meta } = state;
+    if (meta.venue !== this.venue) throw new ValueError(`venue state is of ${meta.venue}, this exchange is ${this.venue}`);
+    if (meta.currency !== this.currency.code) throw new ValueError(`venue state is in ${meta.currency}, this exchange is in ${this.currency.code}`);
+    for (const o of this.orders.values()) if (o.expiryTimer) this.clock.cancelTimer(o.expiryTimer);
+    this.orders.clear();
+    this.queue.length = 0;
+    this.finishedRing.fill(undefined);
+    this.finishedNext = meta.finishedNext % this.finishedRing.length;
+    this.cashRaw = BigInt(meta.cashRaw);
+    this.nextOrderNo = meta.nextOrderNo;
+    this.nextTradeNo = meta.nextTradeNo;
+    this.nextSeq = meta.nextSeq;
+    for (const book of this.books.values()) {
+      book.working = [];
+      book.netRaw = 0;
+    }
+    for (const b of meta.books) {
+      const book = this.bookOf(b.instrumentId);
+      book.bid = b.bid === undefined ? undefined : priceOf(b.bid);
+      book.ask = b.ask === undefined ? undefined : priceOf(b.ask);
+      book.bidSizeRaw = b.bidSizeRaw;
+      book.askSizeRaw = b.askSizeRaw;
+      book.mark = b.mark === undefined ? undefined : priceOf(b.mark);
+      book.netRaw = b.netRaw;
+      const bar = b.lastBar;
+      book.lastBar = bar && {
+        kind: 'bar',
+        instrumentId: b.instrumentId,
+        intervalMs: bar.intervalMs,
+        open: priceOf(bar.open),
+        high: priceOf(bar.high),
+        low: priceOf(bar.low),
+        close: priceOf(bar.close),
+        volume: quantityOf(bar.volume),
+        ts: bar.ts,
+      };
+    }
+    for (const s of state.orders) {
+      const book = this.bookOf(s.instrumentId);
+      const inst = book.instrument;
+      const o: SimOrder = {
+        clientOrderId: s.clientOrderId,
+        venueOrderId: s.venueOrderId,
+        strategyId: s.strategyId,
+        instrumentId: s.instrumentId,
+        side: s.side,
+        type: s.type,
+        tif: s.tif,
+        reduceOnly: s.reduceOnly,
+        ocoIds: [...s.ocoIds],
+        qtyRaw: s.qtyRaw,
+        filledRaw: s.filledRaw,
+        priceRaw: s.priceRaw,
+        triggerRaw: s.triggerRaw,
+        triggered: s.triggered,
+        rested: s.rested,
+        seq: s.seq,
+        status: s.status,
+        expiryTimer: undefined,
+        expireAt: s.expireAt,
+        ringSlot: s.ringSlot,
+        fills: undefined,
+      };
+      if (s.fills.length > 0) {
+        o.fills = s.fills.map((f) => ({
+          type: 'OrderFilled',
+          clientOrderId: o.clientOrderId,
+          instrumentId: o.instrumentId,
+          strategyId: o.strategyId,
+          ts: f.ts,
+          venueOrderId: o.venueOrderId,
+          tradeId: f.tradeId,
+          side: f.side,
+          lastQty: quantityOf(f.lastQty),
+          lastPx: priceOf(f.lastPx),
+          fee: Money.of(f.fee, inst.quoteCurrency),
+          liquidity: f.liquidity,
+        }));
+      }
+      this.orders.set(o.clientOrderId, o);
+      if (this.isWorking(o)) book.working.push(o);
+      if (o.ringSlot !== undefined && o.ringSlot < this.finishedRing.length) this.finishedRing[o.ringSlot] = o.clientOrderId;
+      if (o.expireAt !== undefined && (this.isWorking(o) || o.status === 'SUBMITTED')) {
+        const at = o.expireAt;
+        o.expiryTimer = this.clock.setTimer(at, () => this.expire(o));
+      }
+    }
+    for (const book of this.books.values()) book.working.sort((a, b) => a.seq - b.seq);
+    for (const q of meta.queue) {
+      let cmd: Command;
+      if (q.kind === 'submit') {
+        const order = this.orders.get(q.clientOrderId);
+        if (!order) continue;
+        cmd = { kind: 'submit', order, priceRaw: order.priceRaw, arrivesAt: q.arrivesAt };
+      } else if (q.kind === 'cancel') {
+        cmd = { kind: 'cancel', clientOrderId: q.clientOrderId, arrivesAt: q.arrivesAt };
+      } else {
+        const c = q.changes ?? {};
+        const changes: OrderModification = {
+          quantity: c.quantity === undefined ? undefined : quantityOf(c.quantity),
+          price: c.price === undefined ? undefined : priceOf(c.price),
+          triggerPrice: c.triggerPrice === undefined ? undefined : priceOf(c.triggerPrice),
+        };
+        cmd = { kind: 'modify', clientOrderId: q.clientOrderId, changes, arrivesAt: q.arrivesAt };
+      }
+      this.queue.push(cmd);
+      if (cmd.arrivesAt > this.clock.now()) this.clock.setTimer(cmd.arrivesAt, () => this.flush());
+    }
+    this.changed?.clear();
+    this.removed?.clear();
+    this.metaDirty = false;
+  }
+
+  private bookOf(instrumentId: string): Book {
+    const book = this.books.get(instrumentId);
+    if (!book) throw new ValueError(`venue state holds instrument ${instrumentId}, which ${this.venue} does not trade`);
+    return book;
+  }
+
+  private orderState(o: SimOrder): SimOrderState {
+    return {
+      clientOrderId: o.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      strategyId: o.strategyId,
+      instrumentId: o.instrumentId,
+      side: o.side,
+      type: o.type,
+      tif: o.tif,
+      reduceOnly: o.reduceOnly,
+      ocoIds: o.ocoIds,
+      qtyRaw: o.qtyRaw,
+      filledRaw: o.filledRaw,
+      priceRaw: o.priceRaw,
+      triggerRaw: o.triggerRaw,
+      triggered: o.triggered,
+      rested: o.rested,
+      seq: o.seq,
+      status: o.status,
+      expireAt: o.expireAt,
+      ringSlot: o.ringSlot,
+      fills: (o.fills ?? []).map((f) => ({
+        tradeId: f.tradeId,
+        side: f.side,
+        lastQty: f.lastQty.toString(),
+        lastPx: f.lastPx.toString(),
+        fee: f.fee.toDecimal(),
+        liquidity: f.liquidity,
+        ts: f.ts,
+      })),
+    };
+  }
+
+  private metaState(): SimMetaState {
+    const books: SimMetaState['books'][number][] = [];
+    for (const b of this.books.values()) {
+      const bar = b.lastBar;
+      books.push({
+        instrumentId: b.instrument.id,
+        bid: b.bid?.toString(),
+        ask: b.ask?.toString(),
+        bidSizeRaw: b.bidSizeRaw,
+        askSizeRaw: b.askSizeRaw,
+        mark: b.mark?.toString(),
+        netRaw: b.netRaw,
+        lastBar: bar && {
+          open: bar.open.toString(),
+          high: bar.high.toString(),
+          low: bar.low.toString(),
+          close: bar.close.toString(),
+          volume: bar.volume.toString(),
+          intervalMs: bar.intervalMs,
+          ts: bar.ts,
+        },
+      });
+    }
+    const queue = this.queue.map((c) => {
+      if (c.kind === 'submit') return { kind: c.kind, clientOrderId: c.order.clientOrderId, arrivesAt: c.arrivesAt };
+      if (c.kind === 'cancel') return { kind: c.kind, clientOrderId: c.clientOrderId, arrivesAt: c.arrivesAt };
+      const ch = c.changes;
+      return {
+        kind: c.kind,
+        clientOrderId: c.clientOrderId,
+        arrivesAt: c.arrivesAt,
+        changes: { quantity: ch.quantity?.toString(), price: ch.price?.toString(), triggerPrice: ch.triggerPrice?.toString() },
+      };
+    });
+    return {
+      venue: this.venue,
+      currency: this.currency.code,
+      cashRaw: this.cashRaw.toString(),
+      nextOrderNo: this.nextOrderNo,
+      nextTradeNo: this.nextTradeNo,
+      nextSeq: this.nextSeq,
+      finishedNext: this.finishedNext,
+      books,
+      queue,
+    };
   }
 
   /** Processes every command that has reached the venue (zero-latency commands). */
@@ -233,7 +597,11 @@ export class SimulatedExchange implements ExecutionClient {
     const now = this.clock.now();
     const delay = this.latency.latencyMs({ command: cmd.kind, instrumentId });
     cmd.arrivesAt = now + delay;
-    if (cmd.kind === 'submit' && order) this.orders.set(order.clientOrderId, cmd.order);
+    if (cmd.kind === 'submit' && order) {
+      this.orders.set(order.clientOrderId, cmd.order);
+      this.changed?.add(cmd.order);
+    }
+    this.metaDirty = this.changed !== undefined;
     if (cmd.kind === 'submit' && expireAt !== undefined) {
       const sim = cmd.order;
       sim.expiryTimer = this.clock.setTimer(expireAt, () => this.expire(sim));
@@ -477,7 +845,10 @@ export class SimulatedExchange implements ExecutionClient {
       this.cancelWorking(o, o.tif === 'IOC' ? 'IOC remainder canceled' : 'FOK order could not be filled in full');
       return;
     }
-    o.rested = true;
+    if (!o.rested) {
+      o.rested = true;
+      this.changed?.add(o);
+    }
   }
 
   private trigger(o: SimOrder): void {
@@ -522,8 +893,8 @@ export class SimulatedExchange implements ExecutionClient {
     if (!book.mark) book.mark = price;
     const done = o.filledRaw === o.qtyRaw;
     o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
-    this.emit(o, {
-      type: 'OrderFilled',
+    const body = {
+      type: 'OrderFilled' as const,
       venueOrderId: o.venueOrderId,
       tradeId: `${this.venue}-T${this.nextTradeNo++}`,
       side: o.side,
@@ -531,7 +902,10 @@ export class SimulatedExchange implements ExecutionClient {
       lastPx: price,
       fee,
       liquidity,
-    });
+    };
+    // emit() completes the body in place into the full event: it is the order's fill history entry.
+    (o.fills ??= []).push(body as unknown as OrderFilled);
+    this.emit(o, body);
     if (done) this.finish(book, o, 'FILLED');
     this.applyOco(o, qty, done);
     return qty;
@@ -581,8 +955,12 @@ export class SimulatedExchange implements ExecutionClient {
   private retire(o: SimOrder): void {
     const ring = this.finishedRing;
     const evicted = ring[this.finishedNext];
-    if (evicted !== undefined) this.orders.delete(evicted);
+    if (evicted !== undefined) {
+      this.orders.delete(evicted);
+      this.removed?.add(evicted);
+    }
     ring[this.finishedNext] = o.clientOrderId;
+    o.ringSlot = this.finishedNext;
     this.finishedNext = (this.finishedNext + 1) % ring.length;
   }
 
@@ -607,6 +985,8 @@ export class SimulatedExchange implements ExecutionClient {
   }
 
   private emit(o: SimOrder, body: DistributiveOmit<VenueEvent, 'clientOrderId' | 'instrumentId' | 'strategyId' | 'ts'>): void {
+    // Every change to an order is reported with an event: that is where it is marked changed.
+    this.changed?.add(o);
     this.emitRaw(o, body);
   }
 

@@ -151,6 +151,34 @@ const sectionsSchema = z.strictObject({
       maxOrdersPerSecondPerStrategy: num(z.number().positive()).default(50),
       /** Where the trading day starts for the daily loss limit. */
       timeZone: z.string().refine(isTimeZone, 'is not a known IANA time zone').default('UTC'),
+      /** Gross exposure allowed as a multiple of equity (buying power). */
+      leverage: num(z.number().positive()).default(1),
+      /** Share of gross exposure allowed in one group of correlated instruments, and what counts as correlated. */
+      maxCorrelatedShare: fraction().optional(),
+      correlationThreshold: fraction().default(0.7),
+      /** Engine-placed protective stops for positions opened without one. */
+      stops: z
+        .strictObject({
+          enabled: bool().default(false),
+          /** Stop distance in volatilities (ATR on bars, σ of returns on quotes). */
+          k: num(z.number().positive()).default(2),
+          trail: bool().default(true),
+          /** Move the stop to break-even after this many times the initial risk in gain. */
+          breakEvenR: num(z.number().positive()).optional(),
+          intervalMs: num(z.number().int().positive()).default(60_000),
+        })
+        .prefault({}),
+      /** Portfolio risk measures (VaR, ES, correlation, stress), recomputed off the hot path. */
+      measures: z
+        .strictObject({
+          intervalMs: num(z.number().int().positive()).default(10_000),
+          window: num(z.number().int().min(10)).default(120),
+          confidences: z.array(num(z.number().gt(0).lt(1))).min(1).default([0.95, 0.99]),
+          monteCarloPaths: num(z.number().int().min(100)).default(2000),
+          /** Alert when the 1-period portfolio VaR exceeds this fraction of equity. */
+          maxVarFraction: fraction().optional(),
+        })
+        .prefault({}),
       autoActions: z
         .strictObject({
           haltOnDailyLoss: bool().default(true),

@@ -46,6 +46,42 @@ export interface OrderInit {
   linkedIds?: string[];
 }
 
+/** Everything an order holds, as plain JSON (see Order.toState / Order.fromState). */
+export interface OrderState {
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly instrumentId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly expireAt: number | undefined;
+  readonly tags: readonly string[];
+  readonly createdAt: number;
+  readonly contingency: Contingency;
+  readonly parentId: string | undefined;
+  readonly linkedIds: readonly string[];
+  readonly quantity: string;
+  readonly price: string | undefined;
+  readonly triggerPrice: string | undefined;
+  readonly status: OrderStatus;
+  readonly previousStatus: OrderStatus;
+  readonly venueOrderId: string | undefined;
+  readonly filledQty: string;
+  readonly fillValueRaw: string;
+  readonly fillPxPrecision: number;
+  readonly feesRaw: string;
+  readonly lastEventAt: number;
+}
+
+/** Decimals in a decimal string written by formatDecimal (it always writes exactly `precision`). */
+function decimalsIn(text: string): number {
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+const priceOf = (text: string): Price => Price.of(text, decimalsIn(text));
+const quantityOf = (text: string): Quantity => Quantity.of(text, decimalsIn(text));
+
 export class Order {
   readonly clientOrderId: string;
   readonly strategyId: string;
@@ -182,6 +218,76 @@ export class Order {
       createdAt: this.createdAt,
       lastEventAt: this.lastEventAt,
     };
+  }
+
+  /**
+   * The complete state of the order, private accounting included, as plain JSON (decimal strings
+   * for values, bigints as strings): what a journal snapshot stores. `Order.fromState` inverts it.
+   */
+  toState(): OrderState {
+    return {
+      clientOrderId: this.clientOrderId,
+      strategyId: this.strategyId,
+      instrumentId: this.instrumentId,
+      side: this.side,
+      type: this.type,
+      timeInForce: this.timeInForce,
+      reduceOnly: this.reduceOnly,
+      expireAt: this.expireAt,
+      tags: [...this.tags],
+      createdAt: this.createdAt,
+      contingency: this.contingency,
+      parentId: this.parentId,
+      linkedIds: [...this.linkedIds],
+      quantity: this.quantity.toString(),
+      price: this.price?.toString(),
+      triggerPrice: this.triggerPrice?.toString(),
+      status: this.status,
+      previousStatus: this.previousStatus,
+      venueOrderId: this.venueOrderId,
+      filledQty: this.filledQty.toString(),
+      fillValueRaw: this.fillValueRaw.toString(),
+      fillPxPrecision: this.fillPxPrecision,
+      feesRaw: this.feesRaw.toString(),
+      lastEventAt: this.lastEventAt,
+    };
+  }
+
+  /**
+   * Rebuilds an order from `toState()` output (a journal snapshot). Values keep their exact
+   * precision: a decimal string written by Price/Quantity has exactly `precision` decimals.
+   * Throws ValueError for a malformed value.
+   */
+  static fromState(s: OrderState): Order {
+    const order = new Order({
+      clientOrderId: s.clientOrderId,
+      strategyId: s.strategyId,
+      request: {
+        instrumentId: s.instrumentId,
+        side: s.side,
+        type: s.type,
+        quantity: quantityOf(s.quantity),
+        price: s.price === undefined ? undefined : priceOf(s.price),
+        triggerPrice: s.triggerPrice === undefined ? undefined : priceOf(s.triggerPrice),
+        timeInForce: s.timeInForce,
+        reduceOnly: s.reduceOnly,
+        tags: s.tags,
+      },
+      expireAt: s.expireAt,
+      ts: s.createdAt,
+      contingency: s.contingency,
+      parentId: s.parentId,
+      linkedIds: [...s.linkedIds],
+    });
+    order.status = s.status;
+    order.previousStatus = s.previousStatus;
+    order.venueOrderId = s.venueOrderId;
+    order.filledQty = quantityOf(s.filledQty);
+    order.fillValueRaw = BigInt(s.fillValueRaw);
+    order.fillPxPrecision = s.fillPxPrecision;
+    order.feesRaw = BigInt(s.feesRaw);
+    order.lastEventAt = s.lastEventAt;
+    return order;
   }
 
   private invalid(event: OrderEvent, message: string): InvalidTransition {

@@ -9,12 +9,22 @@ import { RecentList } from '../core/recent-list.js';
 import { RecentSet } from '../core/recent-set.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
-import { Position } from './position.js';
+import { Position, type PositionState } from './position.js';
 import type { ClosedPosition, PortfolioSnapshot } from './snapshots.js';
 
 export interface FillOutcome {
   readonly position: Position;
   readonly closed: ClosedPosition | undefined;
+}
+
+/** The portfolio's accounting state as plain JSON, for journal snapshots (see Portfolio.importState). */
+export interface PortfolioState {
+  readonly currency: string;
+  readonly initialCapital: string;
+  readonly cashRaw: string;
+  readonly closedCount: number;
+  /** Every position that was ever touched (open, or with realized P&L or fees). */
+  readonly positions: readonly PositionState[];
 }
 
 export class Portfolio {
@@ -101,6 +111,35 @@ export class Portfolio {
       v += mv < 0n ? -mv : mv;
     }
     return v;
+  }
+
+  /** The accounting state (cash, positions, marks), for journal snapshots. */
+  exportState(): PortfolioState {
+    const positions: PositionState[] = [];
+    for (const p of this.positions.values()) {
+      if (p.qtyRaw !== 0 || p.realizedRaw !== 0n || p.feesRaw !== 0n || p.markRaw !== undefined) positions.push(p.exportState());
+    }
+    return { currency: this.currency.code, initialCapital: this.initialCapital.toDecimal(), cashRaw: this.cashRaw.toString(), closedCount: this.closedCount, positions };
+  }
+
+  /**
+   * Replaces cash and positions with a state from exportState (recovery); positions absent from
+   * it are reset to flat. `tradeIds` are fills already applied (so their re-delivery is ignored).
+   * Throws ValueError for another currency or an unknown instrument. The closed-position history
+   * is not part of the state: it restarts empty (closedCount carries on).
+   */
+  importState(state: PortfolioState, tradeIds: Iterable<string> = []): void {
+    if (state.currency !== this.currency.code) throw new ValueError(`portfolio state is in ${state.currency}, the account is in ${this.currency.code}`);
+    for (const s of state.positions) {
+      if (!this.positions.has(s.instrumentId)) throw new ValueError(`portfolio state holds unknown instrument ${s.instrumentId}`);
+    }
+    // Position objects are updated in place: other components may hold references to them.
+    const flat = (id: string): PositionState => ({ instrumentId: id, qtyRaw: 0, costRaw: '0', realizedRaw: '0', feesRaw: '0', markRaw: undefined });
+    for (const [id, p] of this.positions) p.importState(flat(id));
+    for (const s of state.positions) this.positions.get(s.instrumentId)!.importState(s);
+    this.cashRaw = BigInt(state.cashRaw);
+    this.closedCount = state.closedCount;
+    for (const id of tradeIds) this.seenTradeIds.add(id);
   }
 
   snapshot(ts: number): PortfolioSnapshot {

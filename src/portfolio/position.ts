@@ -28,6 +28,28 @@ interface Life {
   feesRaw: bigint;
 }
 
+/** A position's complete accounting state as plain JSON (bigints as decimal strings of raw units). */
+export interface PositionState {
+  readonly instrumentId: string;
+  readonly qtyRaw: number;
+  readonly costRaw: string;
+  readonly realizedRaw: string;
+  readonly feesRaw: string;
+  readonly markRaw: number | undefined;
+  readonly life?: {
+    readonly side: 'LONG' | 'SHORT';
+    readonly strategyId: string;
+    readonly openedAt: number;
+    readonly maxQtyRaw: number;
+    readonly entryValueRaw: string;
+    readonly entryQtyRaw: number;
+    readonly exitValueRaw: string;
+    readonly exitQtyRaw: number;
+    readonly realizedRaw: string;
+    readonly feesRaw: string;
+  };
+}
+
 export class Position {
   /** Signed quantity in raw size units (negative when short). */
   qtyRaw = 0;
@@ -145,6 +167,55 @@ export class Position {
       marketValue: Money.fromRaw(this.marketValueRaw(), ccy),
       openedAt: this.life?.openedAt,
       ts,
+    };
+  }
+
+  /** The accounting state, for journal snapshots (see importState). */
+  exportState(): PositionState {
+    const l = this.life;
+    return {
+      instrumentId: this.instrument.id,
+      qtyRaw: this.qtyRaw,
+      costRaw: this.costRaw.toString(),
+      realizedRaw: this.realizedRaw.toString(),
+      feesRaw: this.feesRaw.toString(),
+      markRaw: this.markRaw,
+      ...(l && {
+        life: {
+          side: l.side,
+          strategyId: l.strategyId,
+          openedAt: l.openedAt,
+          maxQtyRaw: l.maxQtyRaw,
+          entryValueRaw: l.entryValueRaw.toString(),
+          entryQtyRaw: l.entryQtyRaw,
+          exitValueRaw: l.exitValueRaw.toString(),
+          exitQtyRaw: l.exitQtyRaw,
+          realizedRaw: l.realizedRaw.toString(),
+          feesRaw: l.feesRaw.toString(),
+        },
+      }),
+    };
+  }
+
+  /** Replaces the accounting state with one from exportState (recovery). */
+  importState(s: PositionState): void {
+    this.qtyRaw = s.qtyRaw;
+    this.costRaw = BigInt(s.costRaw);
+    this.realizedRaw = BigInt(s.realizedRaw);
+    this.feesRaw = BigInt(s.feesRaw);
+    this.markRaw = s.markRaw;
+    const l = s.life;
+    this.life = l && {
+      side: l.side,
+      strategyId: l.strategyId,
+      openedAt: l.openedAt,
+      maxQtyRaw: l.maxQtyRaw,
+      entryValueRaw: BigInt(l.entryValueRaw),
+      entryQtyRaw: l.entryQtyRaw,
+      exitValueRaw: BigInt(l.exitValueRaw),
+      exitQtyRaw: l.exitQtyRaw,
+      realizedRaw: BigInt(l.realizedRaw),
+      feesRaw: BigInt(l.feesRaw),
     };
   }
 

@@ -111,3 +111,27 @@ export function applyRiskOverrides(base: RiskLimits, overrides: Record<string, s
   }
   return out;
 }
+
+/** Engine-placed protective stops (see stops.ts). */
+export interface StopSettings {
+  enabled: boolean;
+  k: number;
+  trail: boolean;
+  breakEvenR?: number | undefined;
+  intervalMs: number;
+}
+
+/** Portfolio risk measures recomputed off the hot path (see risk-monitor.ts). */
+export interface MeasureSettings {
+  intervalMs: number;
+  window: number;
+  confidences: number[];
+  monteCarloPaths: number;
+  maxVarFraction?: number | undefined;
+}
+
+/** The whole `risk` config section: limits plus stops and measures. */
+export interface RiskSettings extends RiskLimits {
+  stops?: StopSettings | undefined;
+  measures?: MeasureSettings | undefined;
+}

@@ -122,6 +122,45 @@ describe('position limits', () => {
     passed(h.buy(1, { price: '90.90' }));
   });
 
+  it('counts resting orders of the same side: working buys cannot stack past maxPositionQty', () => {
+    const h = harness({ maxPositionQty: '10' });
+    passed(h.buy(8, { price: '99.00' })); // rests below the 100.00 ask
+    denied(h.buy(8, { price: '98.00' }), 'MAX_POSITION_QTY', 'position in ACME would be 16 counting working orders, above the limit 10');
+    passed(h.buy(2, { price: '98.00' }));
+    h.quote(T0 + SECOND, '97.00');
+    expect(h.net()).toBe('10');
+  });
+
+  it('counts resting sells together when they exit a long: they cannot take it short past the limit', () => {
+    const h = harness({ maxPositionQty: '10' });
+    passed(h.buy(10));
+    passed(h.sell(10, { price: '101.00' })); // closes the long: reducing
+    passed(h.sell(10, { price: '102.00' })); // with the first, short 10 at most
+    denied(h.sell(1, { price: '103.00' }), 'MAX_POSITION_QTY', 'position in ACME would be 11 counting working orders, above the limit 10');
+    h.quote(T0 + SECOND, '105.00');
+    expect(h.net()).toBe('-10');
+  });
+
+  it('values working sells at their own higher price against maxPositionNotional', () => {
+    const h = harness({ maxPositionNotional: '1000.00' });
+    passed(h.sell(5, { price: '110.00' })); // rests: 550.00
+    passed(h.sell(4, { price: '100.00' })); // fills at the bid; at most short 9, worth 990.00 at 110.00
+    // Short 10 when the resting sell fills at 110.00 would be 1100.00, though 10 × 100.00 is 1000.00.
+    denied(h.sell(1, { price: '100.00' }), 'MAX_POSITION_NOTIONAL', 'position notional in ACME would be 1100.00 USD counting working orders, above the limit 1000.00 USD');
+    h.quote(T0 + SECOND, '110.00');
+    expect(h.net()).toBe('-9');
+  });
+
+  it('lets a working reduce-only order bring an opposite position only to flat', () => {
+    const h = harness({ maxPositionQty: '10' });
+    passed(h.sell(10));
+    passed(h.buy(10, { price: '99.00', reduceOnly: true })); // covers the short, no further
+    passed(h.buy(10, { price: '98.00' })); // then long 10 at most
+    denied(h.buy(1, { price: '97.00' }), 'MAX_POSITION_QTY', 'position in ACME would be 11 counting working orders, above the limit 10');
+    h.quote(T0 + SECOND, '96.00');
+    expect(h.net()).toBe('10');
+  });
+
   it('denies opening a position beyond maxOpenPositions, but not adding to an open one', () => {
     const h = harness({ maxOpenPositions: 2 });
     h.quote(T0, '50.00', '50.00', BETA);
@@ -345,6 +384,25 @@ describe('price sanity', () => {
     passed(h.sell(1, { price: '101.00' }));
   });
 
+  it("checks a bracket's exit prices with its entry, not after the entry has filled", () => {
+    const h = harness({ fatFingerBps: 500 });
+    const wide = h.submitBracket({ entry: h.request(ACME, 'BUY', 10, { price: '100.00' }), stopLoss: ACME.price('90.00'), takeProfit: ACME.price('104.00') });
+    denied(h.outcome(wide.ok ? wide.order.clientOrderId : ''), 'FAT_FINGER', 'price 90.00 is 1000.0 bps from the last price 100.00 of ACME (limit 500 bps)');
+    expect(h.net()).toBe('0');
+    const ok = h.submitBracket({ entry: h.request(ACME, 'BUY', 10, { price: '100.00' }), stopLoss: ACME.price('95.00'), takeProfit: ACME.price('105.00') });
+    passed(h.outcome(ok.ok ? ok.order.clientOrderId : ''));
+    expect(h.net()).toBe('10');
+    expect(h.working().venue.sort()).toEqual(['s1-2-SL', 's1-2-TP']);
+    // Once admitted, the exits are placed even when the market has moved away from them.
+    h.quote(T0 + SECOND, '110.00', '110.00', BETA);
+    const late = h.submitBracket({ entry: h.request(BETA, 'BUY', 1, { price: '106.00' }), stopLoss: BETA.price('105.00'), takeProfit: BETA.price('115.50') });
+    passed(h.outcome(late.ok ? late.order.clientOrderId : ''));
+    h.quote(T0 + 2 * SECOND, '105.50', '105.50', BETA); // the entry fills at 106.00; its take-profit is now 948 bps away
+    expect(h.net(BETA)).toBe('1');
+    expect(h.working().venue.sort()).toEqual(['s1-2-SL', 's1-2-TP', 's1-3-SL', 's1-3-TP']);
+    expect(h.denials).toHaveLength(1);
+  });
+
   it('centres the band on the latest trade or bar close', () => {
     const h = harness({ fatFingerBps: 50 });
     h.trade(T0 + SECOND, '200.00');
@@ -395,6 +453,15 @@ describe('order rate', () => {
     passed(h.sell(1, { price: '101.00', strategy: 's2' }));
     h.advanceTo(T0 + 1000);
     passed(h.sell(1, { price: '101.00', strategy: 's1' }));
+  });
+
+  it("does not throttle a bracket's exits when its entry fills: the position keeps its stop", () => {
+    const h = harness({ maxOrdersPerSecondPerStrategy: 1, maxOrdersPerSecond: 1 });
+    const r = h.submitBracket({ entry: h.request(ACME, 'BUY', 10, { price: '100.00' }), stopLoss: ACME.price('90.00'), takeProfit: ACME.price('110.00') });
+    passed(h.outcome(r.ok ? r.order.clientOrderId : ''));
+    expect(h.net()).toBe('10');
+    expect(h.working().venue.sort()).toEqual(['s1-1-SL', 's1-1-TP']);
+    denied(h.sell(1, { price: '120.00' }), 'ORDER_RATE', 'order rate limit 1/s reached');
   });
 
   it('throttles reducing orders too (only the new-risk checks are skipped)', () => {

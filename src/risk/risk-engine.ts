@@ -2,8 +2,9 @@
  * RiskEngine: the pre-trade gate every order passes, and the owner of the trading state.
  *
  * Pre-trade checks (each only when its limit is configured), in order: trading state, order
- * rate, market data presence and freshness, fat-finger band, order size and notional, position
- * size and notional after the fill, number of open positions, gross and net exposure, portfolio
+ * rate, market data presence and freshness, fat-finger band (a bracket's exit prices with its
+ * entry), order size and notional, position size and notional after the fill (counting the
+ * working orders of the same side), number of open positions, gross and net exposure, portfolio
  * heat, correlated concentration, buying power. Orders that only reduce a position skip the
  * checks that guard against new risk. Denials carry a typed reason and a message naming the
  * limit and the value.
@@ -50,6 +51,8 @@ export interface RiskEngineOptions {
 export const FLATTEN_TAG = 'risk:flatten';
 /** Strategy id under which the engine submits its flattening orders. */
 export const FLATTEN_STRATEGY = 'risk';
+/** Tag of the protective stops the StopManager places (stops.ts re-exports it as STOP_TAG). */
+export const PROTECTIVE_STOP_TAG = 'risk:stop';
 
 interface MarketState {
   lastRaw: number | undefined;
@@ -172,12 +175,17 @@ export class RiskEngine implements PreTradeGate {
     return this.state;
   }
 
-  /** Starts periodic evaluation of equity limits on the clock. */
-  start(): void {
+  /**
+   * Starts periodic evaluation of equity limits on the clock. `run` wraps each evaluation so
+   * that orders it cancels or submits reach the venue at once (the kernel passes engine.run).
+   */
+  start(run: (action: () => void) => void = (action) => action()): void {
     this.evaluate();
     const tick = () => {
-      this.sampleVolatility();
-      this.evaluate();
+      run(() => {
+        this.sampleVolatility();
+        this.evaluate();
+      });
       this.timer = this.clock.setTimer(this.clock.now() + this.evaluateEveryMs, tick);
     };
     this.timer = this.clock.setTimer(this.clock.now() + this.evaluateEveryMs, tick);
@@ -211,20 +219,27 @@ export class RiskEngine implements PreTradeGate {
     const reducing = net !== 0 && Math.sign(w.extreme) !== -Math.sign(net) && Math.abs(after) < Math.abs(net);
     // Fix: the tag alone let any strategy's reduce-only order through HALTED (and past every
     // check); only the engine's own flatten orders, submitted under FLATTEN_STRATEGY, may pass.
-    const isFlatten = order.reduceOnly && order.strategyId === FLATTEN_STRATEGY && order.tags.includes(FLATTEN_TAG);
+    // Protective stops the engine places (risk:stop) reduce risk too: they pass like flattening orders.
+    const isFlatten = order.reduceOnly && order.strategyId === FLATTEN_STRATEGY && (order.tags.includes(FLATTEN_TAG) || order.tags.includes(PROTECTIVE_STOP_TAG));
 
     if (this.state === 'HALTED' && !isFlatten) return deny('TRADING_HALTED', `trading is halted (${this.stateReason})`);
     if (this.state === 'REDUCING' && !reducing && !isFlatten) {
       return deny('TRADING_REDUCING', `trading is reduce-only (${this.stateReason}): ${order.side} ${order.quantity} ${inst.id} would not reduce the position`);
     }
     if (isFlatten) return undefined;
+    // Fix: a bracket's exits go through this gate when its entry fills, and were denied there by
+    // the order-rate throttle (the entry had just used the strategy's budget) or by the fat-finger
+    // band (a stop loss 10% away), leaving the filled position without its stop. The exits are
+    // part of the bracket admitted with its entry: their prices are checked with the entry (below),
+    // and they are neither throttled nor price-checked again when sent.
+    const isBracketExit = order.parentId !== undefined && order.reduceOnly;
 
     const now = this.clock.now();
-    if (this.overallRate && !this.overallRate.tryAcquire(now)) {
+    if (!isBracketExit && this.overallRate && !this.overallRate.tryAcquire(now)) {
       return deny('ORDER_RATE', `order rate limit ${this.limits.maxOrdersPerSecond}/s reached`);
     }
     const perStrategy = this.limits.maxOrdersPerSecondPerStrategy;
-    if (perStrategy !== undefined) {
+    if (perStrategy !== undefined && !isBracketExit) {
       let w = this.strategyRates.get(order.strategyId);
       if (!w) this.strategyRates.set(order.strategyId, (w = new RateWindow(perStrategy, 1000)));
       if (!w.tryAcquire(now)) return deny('ORDER_RATE', `order rate limit ${perStrategy}/s for strategy ${order.strategyId} reached`);
@@ -238,15 +253,15 @@ export class RiskEngine implements PreTradeGate {
       return deny('STALE_MARKET_DATA', `last market data for ${inst.id} is ${now - m.lastTs} ms old (limit ${stale} ms)`);
     }
     const fat = this.limits.fatFingerBps;
-    if (fat !== undefined && m.lastRaw !== undefined) {
-      for (const px of [order.price, order.triggerPrice]) {
-        if (!px) continue;
-        // Fix: compared (|Δ| / last) × 10,000 > fat in floating point, so a price exactly at the band
-        // could be denied (61 bps of 100.00 computed as 61.00000000000001). Cross-multiplied, the
-        // integers (or half-integers) compare exactly.
-        if (Math.abs(px.raw - m.lastRaw) * 10_000 > fat * m.lastRaw) {
-          const distanceBps = (Math.abs(px.raw - m.lastRaw) / m.lastRaw) * 10_000;
-          return deny('FAT_FINGER', `price ${px} is ${distanceBps.toFixed(1)} bps from the last price ${fmtPx(inst, m.lastRaw)} of ${inst.id} (limit ${fat} bps)`);
+    if (fat !== undefined && m.lastRaw !== undefined && !isBracketExit) {
+      const problem = fatFinger(inst, m.lastRaw, fat, order.price) ?? fatFinger(inst, m.lastRaw, fat, order.triggerPrice);
+      if (problem) return problem;
+      // A bracket entry answers for its exits' prices too.
+      if (order.contingency === 'OTO') {
+        for (const id of order.linkedIds) {
+          const exit = this.execution.status(id);
+          const exitProblem = exit && (fatFinger(inst, m.lastRaw, fat, exit.price) ?? fatFinger(inst, m.lastRaw, fat, exit.triggerPrice));
+          if (exitProblem) return exitProblem;
         }
       }
     }
@@ -655,6 +670,16 @@ export class RiskEngine implements PreTradeGate {
 
 function deny(reason: DenialReason, message: string): Denial {
   return { reason, message };
+}
+
+/** FAT_FINGER when `px` is more than `fatBps` basis points from the last price `lastRaw`. */
+function fatFinger(inst: Instrument, lastRaw: number, fatBps: number, px: Order['price']): Denial | undefined {
+  // Fix: compared (|Δ| / last) × 10,000 > fat in floating point, so a price exactly at the band
+  // could be denied (61 bps of 100.00 computed as 61.00000000000001). Cross-multiplied, the
+  // integers (or half-integers) compare exactly.
+  if (!px || Math.abs(px.raw - lastRaw) * 10_000 <= fatBps * lastRaw) return undefined;
+  const distanceBps = (Math.abs(px.raw - lastRaw) / lastRaw) * 10_000;
+  return deny('FAT_FINGER', `price ${px} is ${distanceBps.toFixed(1)} bps from the last price ${fmtPx(inst, lastRaw)} of ${inst.id} (limit ${fatBps} bps)`);
 }
 
 /**

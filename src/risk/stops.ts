@@ -30,14 +30,14 @@ import type { Instrument } from '../model/instrument.js';
 import type { OrderEvent } from '../model/order-events.js';
 import type { Order } from '../model/order.js';
 import type { Position } from '../portfolio/position.js';
-import type { RiskEngine } from './risk-engine.js';
+import { FLATTEN_STRATEGY, PROTECTIVE_STOP_TAG, type RiskEngine } from './risk-engine.js';
 import { distanceToTicks, stopAtDistance } from './sizing.js';
 import type { RiskAction } from './trading-state.js';
 
 /** Tag on every stop order the StopManager places. */
-export const STOP_TAG = 'risk:stop';
+export const STOP_TAG = PROTECTIVE_STOP_TAG;
 /** Strategy id the StopManager's orders are submitted under. */
-export const STOP_STRATEGY_ID = 'risk';
+export const STOP_STRATEGY_ID = FLATTEN_STRATEGY;
 
 const DAY_MS = 86_400_000;
 

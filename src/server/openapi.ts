@@ -102,8 +102,15 @@ function operations(): Op[] {
   ];
 }
 
-/** The OpenAPI 3.1 document. */
+let cached: Json | undefined;
+
+/** The OpenAPI 3.1 document (built once). */
 export function openApiDocument(): Json {
+  cached ??= buildDocument();
+  return cached;
+}
+
+function buildDocument(): Json {
   const paths: Record<string, Json> = {};
   for (const op of operations()) {
     const entry: Json = {

@@ -313,7 +313,8 @@ export type ChannelUpdate<C extends Channel> = z.infer<(typeof channelData)[C]['
 
 // ---- WebSocket envelopes ----------------------------------------------------------------------
 
-export const WS_ERROR_CODES = ['BAD_JSON', 'BAD_MESSAGE', 'UNKNOWN_CHANNEL', 'RATE_LIMITED'] as const;
+/** INTERNAL: the server could not build a snapshot (it is logged); the channel is not subscribed. */
+export const WS_ERROR_CODES = ['BAD_JSON', 'BAD_MESSAGE', 'UNKNOWN_CHANNEL', 'RATE_LIMITED', 'INTERNAL'] as const;
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 
 export const serverMessageSchema = z.discriminatedUnion('type', [

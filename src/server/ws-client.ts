@@ -1,8 +1,9 @@
 /**
  * One WebSocket connection as the hub sees it: its subscriptions with their sequence numbers, its
- * bounded queue of messages waiting to be written, and how long it has been behind. Queue items
- * are shared between clients (a bus event is turned into JSON once); the envelope with this
- * client's sequence number is put around it only when the message is written.
+ * position in the hub's shared update log, its own small queue (control replies and snapshots),
+ * and how long it has been behind. Channel messages are shared between clients (a bus event is
+ * turned into JSON once); the envelope with this client's sequence number is put around it only
+ * when the message is written.
  */
 import type { WebSocket } from 'ws';
 import type { Channel } from './protocol.js';
@@ -30,7 +31,7 @@ export class Outgoing {
   }
 }
 
-/** A queued item: a channel message, or a ready control message (subscribed, error, pong...). */
+/** A queued item: a snapshot, or a ready control message (subscribed, error, pong...). */
 export type QueueItem = Outgoing | string;
 
 /** A FIFO with O(1) push and shift (an array with a moving head, compacted as it drains). */
@@ -74,11 +75,15 @@ export interface Subscription {
   seq: number;
   /** Version of the channel's coalesced state this client has been sent. */
   seen: number;
+  /** Position of the shared log when the snapshot was taken: only later updates follow it. */
+  from: number;
 }
 
 export class WsClient {
   readonly subs = new Map<Channel, Subscription>();
   readonly queue = new Deque<QueueItem>();
+  /** The last position of the hub's shared log this client has been through. */
+  cursor: number;
   /** Monotonic ms since which the client has had messages it could not be sent; undefined when caught up. */
   behindSince: number | undefined;
   /** Set when the client must be dropped at the next flush. */
@@ -93,7 +98,10 @@ export class WsClient {
     readonly path: string,
     readonly remoteAddress: string,
     readonly connectedAt: number,
-  ) {}
+    cursor: number,
+  ) {
+    this.cursor = cursor;
+  }
 
   /** Renders a queued item with this client's sequence number; undefined when its channel is no longer subscribed. */
   render(item: QueueItem): string | undefined {

@@ -2,15 +2,16 @@
  * WsHub: WebSocket fan-out of the engine's bus to dashboard clients (routes `/ws` and
  * `/ws/<channel>`, via @fastify/websocket).
  *
- * The engine never waits for a client. Bus handlers only enqueue: a bus event becomes one shared
- * queue item (serialized once, when first written) pushed onto each subscriber's bounded queue,
- * or — for pnl, prices, portfolio positions and the periodic risk/performance figures — replaces
- * the latest value of a coalesced channel (latest wins per instrument), which costs the same for
- * any number of clients. A flush timer then writes each client's pending messages as one frame
- * (a batch array when more than one), but only while the socket's bufferedAmount is below the
- * high-water mark. A client whose queue overflows, or that stays behind for longer than maxLagMs,
- * is sent `{type:'disconnect', reason}` and closed with code 4008; it is terminated if it does
- * not complete the close within closeGraceMs.
+ * The engine never waits for a client, and pays the same for one client or a thousand. Bus
+ * handlers only append: a bus event becomes one entry (serialized once, when first written) in a
+ * shared log that every client reads through its own cursor, or — for pnl, prices, portfolio
+ * positions and the periodic risk/performance figures — replaces the latest value of a coalesced
+ * channel (latest wins per instrument). A flush timer then writes each client what it is owed as
+ * one frame (a batch array when more than one message), but only while the socket's
+ * bufferedAmount is below the high-water mark. A client more than maxQueuedMessages behind the
+ * log (its bounded buffer), or behind for longer than maxLagMs, is sent
+ * `{type:'disconnect', reason}` and closed with code 4008; it is terminated if it does not
+ * complete the close within closeGraceMs.
  */
 import { performance } from 'node:perf_hooks';
 import type {} from '@fastify/websocket';
@@ -22,6 +23,7 @@ import type { QuoteTick } from '../model/data.js';
 import type { PortfolioSnapshot, PositionSnapshot } from '../portfolio/snapshots.js';
 import type { RiskEngine, RiskSummary } from '../risk/risk-engine.js';
 import type { LiveState } from './live-state.js';
+import { RecentLog } from './recent-log.js';
 import { CHANNELS, WS_CLOSE_GOING_AWAY, WS_CLOSE_SLOW_CONSUMER, WS_PATH, type Channel, type ServerMessage, clientMessageSchema, isChannel, wsChannelPath } from './protocol.js';
 import { RateLimiter } from './rate-limit.js';
 import type { SnapshotBuilder } from './snapshots.js';
@@ -29,14 +31,21 @@ import { alertEventView, fillView, orderEventView, orderView, portfolioView, pos
 import { Outgoing, WsClient, envelope } from './ws-client.js';
 
 export interface WsHubOptions {
-  /** Messages a client may have waiting before it is dropped (default 2000). */
+  /** Messages a client may be behind the live stream before it is dropped (default 2000). */
   maxQueuedMessages?: number;
+  /** Entries the shared log keeps (default 65,536; at least maxQueuedMessages). */
+  logCapacity?: number;
   /** bufferedAmount (bytes) above which nothing more is written to a client (default 256 KiB). */
   highWaterMarkBytes?: number;
   /** How long a client may stay behind before it is dropped (default 5000 ms). */
   maxLagMs?: number;
   /** How often pending messages are written (default 10 ms; 0 = on the next turn of the event loop). */
   flushIntervalMs?: number;
+  /**
+   * Longest a flush may run before it yields to the event loop (and so to the engine's market
+   * data); the rest of the clients are served on the next turn (default 5 ms).
+   */
+  flushSliceMs?: number;
   /** Interval of risk-summary and performance updates (default 1000 ms). */
   summaryIntervalMs?: number;
   /** Time a dropped client gets to complete the close handshake before it is terminated (default 2000 ms). */
@@ -83,8 +92,8 @@ export interface WsHubStats {
 class Coalesced<V> {
   version = 0;
   private readonly entries = new Map<string, { value: V; version: number }>();
-  private cache = new Map<number, { json: string; ts: number }>();
-  private cacheEpoch = -1;
+  /** JSON of what changed since a version, valid until the next set(). */
+  private readonly cache = new Map<number, { json: string; ts: number }>();
 
   constructor(
     readonly channel: Channel,
@@ -94,6 +103,7 @@ class Coalesced<V> {
 
   set(key: string, value: V): void {
     this.version++;
+    if (this.cache.size > 0) this.cache.clear();
     const e = this.entries.get(key);
     if (e) {
       e.value = value;
@@ -103,12 +113,8 @@ class Coalesced<V> {
     }
   }
 
-  /** Data (JSON) and time of what changed after version `since`; computed once per flush epoch and `since`. */
-  since(since: number, epoch: number): { json: string; ts: number } {
-    if (epoch !== this.cacheEpoch) {
-      this.cache.clear();
-      this.cacheEpoch = epoch;
-    }
+  /** Data (JSON) and time of what changed after version `since`; computed once per version and `since`, shared by clients. */
+  since(since: number): { json: string; ts: number } {
     let hit = this.cache.get(since);
     if (!hit) {
       const values: V[] = [];
@@ -138,13 +144,21 @@ export class WsHub {
   private readonly prices: Coalesced<QuoteTick>;
   private readonly riskSummary: Coalesced<RiskSummary>;
   private readonly performanceState: Coalesced<{ snapshot: unknown; ts: number }>;
+  /** Updates of the queued (non-coalesced) channels, in bus order, read by every client through its cursor. */
+  private readonly log: RecentLog<Outgoing>;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly opsLimiter: RateLimiter;
   private readonly now: () => number;
-  private readonly o: Required<Omit<WsHubOptions, 'now' | 'clientOpsBurst' | 'clientOpsPerSecond'>>;
+  private readonly o: Required<Omit<WsHubOptions, 'now' | 'clientOpsBurst' | 'clientOpsPerSecond' | 'logCapacity'>>;
   private flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private summaryTimer: NodeJS.Timeout | undefined;
-  private epoch = 0;
+  /** The clients of the flush round in progress (served in slices), and the next one to serve. */
+  private round: WsClient[] = [];
+  private roundNext = 0;
+  private rounds = 0;
+  /** Something was appended or a client was left behind since the current round began. */
+  private wanted = false;
+  private roundPending = false;
   private riskSummaryDirty = false;
   private nextId = 1;
   private stopped = false;
@@ -162,12 +176,14 @@ export class WsHub {
       highWaterMarkBytes: opts.highWaterMarkBytes ?? 256 * 1024,
       maxLagMs: opts.maxLagMs ?? 5000,
       flushIntervalMs: opts.flushIntervalMs ?? 10,
+      flushSliceMs: opts.flushSliceMs ?? 5,
       summaryIntervalMs: opts.summaryIntervalMs ?? 1000,
       closeGraceMs: opts.closeGraceMs ?? 2000,
       maxFrameBytes: opts.maxFrameBytes ?? 64 * 1024,
       maxClients: opts.maxClients ?? 5000,
     };
     this.now = opts.now ?? (() => performance.now());
+    this.log = new RecentLog<Outgoing>(Math.max(opts.logCapacity ?? 65_536, this.o.maxQueuedMessages + 1), { ts: (m) => m.ts, symbol: () => undefined });
     this.opsLimiter = new RateLimiter({ burst: opts.clientOpsBurst ?? 50, perSecond: opts.clientOpsPerSecond ?? 20, now: this.now });
 
     this.positions = this.addCoalesced('portfolio', (v: PositionSnapshot[]) => ({ positions: v.map(positionView) }), (p) => p.ts);
@@ -180,10 +196,18 @@ export class WsHub {
 
   /** Registers `/ws` and `/ws/<channel>` on a Fastify instance that has @fastify/websocket. */
   register(app: FastifyInstance): void {
-    app.get(WS_PATH, { websocket: true }, (socket, req) => this.accept(socket, WS_PATH, req.ip, undefined));
+    const accept = (socket: WebSocket, path: string, ip: string, channel: Channel | undefined): void => {
+      try {
+        this.accept(socket, path, ip, channel);
+      } catch (err) {
+        this.deps.logger.error({ err, path }, 'websocket accept failed');
+        socket.terminate();
+      }
+    };
+    app.get(WS_PATH, { websocket: true }, (socket, req) => accept(socket, WS_PATH, req.ip, undefined));
     for (const channel of CHANNELS) {
       const path = wsChannelPath(channel);
-      app.get(path, { websocket: true }, (socket, req) => this.accept(socket, path, req.ip, channel));
+      app.get(path, { websocket: true }, (socket, req) => accept(socket, path, req.ip, channel));
     }
   }
 
@@ -223,7 +247,7 @@ export class WsHub {
       remoteAddress: c.remoteAddress,
       connectedAt: c.connectedAt,
       channels: [...c.subs.keys()],
-      queued: c.queue.size,
+      queued: this.owed(c),
       bufferedAmount: c.socket.bufferedAmount,
       sent: c.sent,
     }));
@@ -231,7 +255,7 @@ export class WsHub {
 
   stats(): WsHubStats {
     let queued = 0;
-    for (const c of this.clients) queued += c.queue.size;
+    for (const c of this.clients) queued += this.owed(c);
     return { clients: this.clients.size, queued, messagesSent: this.messagesSent, framesSent: this.framesSent, dropped: { ...this.dropped } };
   }
 
@@ -242,7 +266,7 @@ export class WsHub {
       socket.close(1013, this.stopped ? 'server shutting down' : 'too many connections');
       return;
     }
-    const client = new WsClient(`ws-${this.nextId++}`, socket, path, remoteAddress, this.deps.engine.clock.now());
+    const client = new WsClient(`ws-${this.nextId++}`, socket, path, remoteAddress, this.deps.engine.clock.now(), this.log.lastSeq);
     this.clients.add(client);
     socket.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
     socket.on('close', () => this.remove(client));
@@ -289,13 +313,20 @@ export class WsHub {
   /** Subscribes (or resubscribes: fresh snapshot, seq restarts at 1) to channels. */
   private subscribe(client: WsClient, channels: readonly Channel[]): void {
     for (const channel of channels) {
+      let data: unknown;
+      try {
+        data = this.deps.snapshots.build(channel);
+      } catch (err) {
+        this.deps.logger.error({ err, client: client.id, channel }, 'snapshot failed');
+        this.enqueue(client, control({ type: 'error', code: 'INTERNAL', message: `the ${channel} snapshot could not be built; not subscribed` }));
+        continue;
+      }
       if (client.subs.has(channel)) client.queue.retain((item) => typeof item === 'string' || item.channel !== channel);
-      const data = this.deps.snapshots.build(channel);
       const source = this.coalesced[channel];
-      client.subs.set(channel, { seq: 0, seen: source ? source.version : 0 });
+      client.subs.set(channel, { seq: 0, seen: source ? source.version : 0, from: this.log.lastSeq });
       this.subscribers[channel].add(client);
-      client.queue.push(control({ type: 'subscribed', channel }));
-      client.queue.push(Outgoing.of(channel, 'snapshot', this.deps.engine.clock.now(), data, (d) => d));
+      this.enqueue(client, control({ type: 'subscribed', channel }));
+      this.enqueue(client, Outgoing.of(channel, 'snapshot', this.deps.engine.clock.now(), data, (d) => d));
     }
     this.schedule();
   }
@@ -304,7 +335,7 @@ export class WsHub {
     for (const channel of channels) {
       if (client.subs.delete(channel)) client.queue.retain((item) => typeof item === 'string' || item.channel !== channel);
       this.subscribers[channel].delete(client);
-      client.queue.push(control({ type: 'unsubscribed', channel }));
+      this.enqueue(client, control({ type: 'unsubscribed', channel }));
     }
     this.schedule();
   }
@@ -362,23 +393,32 @@ export class WsHub {
     if (this.subscribers[source.channel].size > 0) this.schedule();
   }
 
+  /** Appends an update to the shared log (O(1), whatever the number of clients). */
   private publish<V>(channel: Channel, ts: number, value: V, view: (value: V) => unknown): void {
-    const subs = this.subscribers[channel];
-    if (subs.size === 0) return;
-    const item = Outgoing.of(channel, 'update', ts, value, view);
-    for (const client of subs) this.enqueue(client, item);
+    if (this.subscribers[channel].size === 0) return;
+    this.log.push(Outgoing.of(channel, 'update', ts, value, view));
     this.schedule();
   }
 
+  /** Queues a message for one client only (control replies, snapshots). */
   private enqueue(client: WsClient, item: Outgoing | string): void {
     if (client.dropReason !== undefined) return;
     if (client.queue.size >= this.o.maxQueuedMessages) {
-      client.dropReason = `slow consumer: more than ${this.o.maxQueuedMessages} messages waiting`;
-      client.dropKind = 'overflow';
-      client.queue.clear();
+      this.markDrop(client, 'overflow');
       return;
     }
     client.queue.push(item);
+  }
+
+  /** Messages the client is owed: its own queue plus the shared log past its cursor (an upper bound). */
+  private owed(client: WsClient): number {
+    return client.queue.size + (this.log.lastSeq - client.cursor);
+  }
+
+  private markDrop(client: WsClient, kind: 'overflow' | 'lag'): void {
+    client.dropKind = kind;
+    client.dropReason = kind === 'overflow' ? `slow consumer: more than ${this.o.maxQueuedMessages} messages waiting` : `slow consumer: behind for more than ${this.o.maxLagMs} ms`;
+    client.queue.clear();
   }
 
   /** Periodic figures that are not bus events: risk summary (limits usage moves with prices) and performance. */
@@ -398,6 +438,7 @@ export class WsHub {
   // --- writing -------------------------------------------------------------------------
 
   private schedule(): void {
+    this.wanted = true;
     if (this.flushTimer !== undefined || this.stopped) return;
     this.flushTimer = this.o.flushIntervalMs > 0 ? setTimeout(this.flushBound, this.o.flushIntervalMs) : setImmediate(this.flushBound);
   }
@@ -409,46 +450,86 @@ export class WsHub {
     this.flushTimer = undefined;
   }
 
-  /** Writes what each client is owed, as far as its socket allows; drops clients that are too far behind. */
+  /**
+   * Serves every client once per round — writes what it is owed as far as its socket allows, and
+   * drops it if it is too far behind — in slices of at most flushSliceMs, so that many clients
+   * delay the engine's next event by one slice at most. Rounds start at a rotating client.
+   */
   private flush(): void {
     this.flushTimer = undefined;
-    this.epoch++;
-    const now = this.now();
+    if (this.roundNext >= this.round.length) this.beginRound();
+    const start = this.now();
+    while (this.roundNext < this.round.length) {
+      const client = this.round[this.roundNext++]!;
+      if (this.clients.has(client)) this.serve(client);
+      if (this.now() - start >= this.o.flushSliceMs) break;
+    }
+    if (this.stopped) return;
+    if (this.roundNext < this.round.length) {
+      this.flushTimer = setImmediate(this.flushBound);
+      return;
+    }
+    this.round = [];
+    this.roundNext = 0;
+    if (this.wanted || this.roundPending) this.schedule();
+  }
+
+  private beginRound(): void {
+    const all = [...this.clients];
+    const k = all.length === 0 ? 0 : this.rounds++ % all.length;
+    this.round = k === 0 ? all : [...all.slice(k), ...all.slice(0, k)];
+    this.roundNext = 0;
+    this.wanted = false;
+    this.roundPending = false;
     if (this.riskSummaryDirty) {
       this.riskSummaryDirty = false;
       if (this.subscribers.risk.size > 0) this.riskSummary.set('summary', this.deps.risk.summary());
     }
-    let pending = false;
-    for (const client of this.clients) {
-      try {
-        if (client.dropReason !== undefined) {
-          this.drop(client, client.dropReason, client.dropKind ?? 'overflow');
-          continue;
-        }
-        const behind = this.flushClient(client);
-        if (!behind) {
-          client.behindSince = undefined;
-          continue;
-        }
-        pending = true;
-        client.behindSince ??= now;
-        if (now - client.behindSince > this.o.maxLagMs) this.drop(client, `slow consumer: behind for more than ${this.o.maxLagMs} ms`, 'lag');
-      } catch (err) {
-        this.deps.logger.warn({ err, client: client.id }, 'websocket write failed');
-        this.remove(client);
-        client.socket.terminate();
-      }
-    }
-    if (pending) this.schedule();
   }
 
-  /** Writes queued then coalesced messages while the socket has room; returns true if some are still owed. */
+  private serve(client: WsClient): void {
+    try {
+      if (client.dropReason !== undefined) {
+        this.drop(client, client.dropReason, client.dropKind ?? 'overflow');
+        return;
+      }
+      if (!this.flushClient(client)) {
+        client.behindSince = undefined;
+        return;
+      }
+      this.roundPending = true;
+      const now = this.now();
+      client.behindSince ??= now;
+      if (client.dropReason === undefined && this.owed(client) > this.o.maxQueuedMessages) this.markDrop(client, 'overflow');
+      else if (client.dropReason === undefined && now - client.behindSince > this.o.maxLagMs) this.markDrop(client, 'lag');
+      if (client.dropReason !== undefined) this.drop(client, client.dropReason, client.dropKind ?? 'overflow');
+    } catch (err) {
+      this.deps.logger.warn({ err, client: client.id }, 'websocket write failed');
+      this.remove(client);
+      client.socket.terminate();
+    }
+  }
+
+  /**
+   * Writes what a client is owed — its own queue, then the shared log from its cursor, then the
+   * coalesced channels — in frames of at most maxFrameBytes, while the socket's bufferedAmount is
+   * at most the high-water mark. Returns true if something is still owed.
+   */
   private flushClient(client: WsClient): boolean {
     const socket = client.socket;
     if (socket.readyState !== socket.OPEN) return false;
     const hwm = this.o.highWaterMarkBytes;
+    const maxFrame = this.o.maxFrameBytes;
     const parts: string[] = [];
     let bytes = 0;
+    let room = socket.bufferedAmount <= hwm;
+    const add = (text: string): void => {
+      parts.push(text);
+      bytes += text.length;
+      if (bytes < maxFrame) return;
+      write();
+      room = socket.bufferedAmount <= hwm;
+    };
     const write = (): void => {
       if (parts.length === 0) return;
       socket.send(parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`);
@@ -459,32 +540,49 @@ export class WsHub {
       parts.length = 0;
       bytes = 0;
     };
+
     while (client.queue.size > 0) {
-      if (socket.bufferedAmount > hwm) return true;
+      if (!room) return true;
       const text = client.render(client.queue.shift()!);
-      if (text === undefined) continue;
-      parts.push(text);
-      bytes += text.length;
-      if (bytes >= this.o.maxFrameBytes) write();
+      if (text !== undefined) add(text);
     }
-    let owed = false;
+    const log = this.log;
+    const last = log.lastSeq;
+    if (client.cursor < last - log.size) {
+      // The log no longer holds what this client still needed: it cannot be caught up without a gap.
+      write();
+      this.markDrop(client, 'overflow');
+      return true;
+    }
+    // Entries of channels the client does not follow (or older than its snapshot) are passed over.
+    while (client.cursor < last) {
+      const item = log.at(client.cursor + 1);
+      const sub = item === undefined ? undefined : client.subs.get(item.channel);
+      if (item === undefined || sub === undefined || client.cursor + 1 <= sub.from) {
+        client.cursor++;
+        continue;
+      }
+      if (!room) {
+        write();
+        return true;
+      }
+      add(client.render(item)!);
+      client.cursor++;
+    }
     for (const [channel, sub] of client.subs) {
       const source = this.coalesced[channel];
       if (!source || source.version <= sub.seen) continue;
-      if (socket.bufferedAmount > hwm) {
-        owed = true;
-        break;
+      if (!room) {
+        write();
+        return true;
       }
-      const { json, ts } = source.since(sub.seen, this.epoch);
+      const { json, ts } = source.since(sub.seen);
       sub.seen = source.version;
       sub.seq++;
-      const text = envelope('update', channel, sub.seq, ts, json);
-      parts.push(text);
-      bytes += text.length;
-      if (bytes >= this.o.maxFrameBytes) write();
+      add(envelope('update', channel, sub.seq, ts, json));
     }
     write();
-    return owed;
+    return false;
   }
 
   private drop(client: WsClient, reason: string, kind: 'overflow' | 'lag'): void {
