@@ -322,9 +322,9 @@ describe('PerformanceMonitor edge cases', () => {
     const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
     const equityRaw = vi.spyOn(r.engine.portfolio, 'equityRaw');
     const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: 60_000, publishIntervalMs: 0 });
-    // 600 records one second apart: grid samples at +60 s ... +540 s, plus the start.
+    // 600 records one second apart: the start, grid samples at +60 s ... +540 s, and the stop.
     drive(r, T0, Array.from({ length: 600 }, (_, i) => bar(inst, T0 + i * 1000, 100 + (i % 7), 100 + (i % 5), 1000)));
-    expect(equityRaw).toHaveBeenCalledTimes(10);
+    expect(equityRaw).toHaveBeenCalledTimes(11);
     expect(monitor.snapshot().returns.periods).toBe(10); // 9 grid periods + the final one at stop
     expect(monitor.snapshot().health.events.marketData).toBe(600);
   });

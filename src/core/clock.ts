@@ -57,6 +57,7 @@ export class SimulatedClock implements Clock {
 
   /** Moves time forward to `ts`, firing every timer due at or before it. Time never goes back. */
   advanceTo(ts: number): void {
+    this.target = Math.max(this.target, ts);
     while (this.heap.length > 0 && this.heap[0]!.at <= ts) {
       const timer = this.pop()!;
       if (this.canceled.delete(timer.id)) continue;
@@ -65,6 +66,13 @@ export class SimulatedClock implements Clock {
     }
     if (ts > this.current) this.current = ts;
   }
+
+  /** The time the clock is advancing to (now, when not advancing). */
+  horizon(): number {
+    return Math.max(this.current, this.target);
+  }
+
+  private target = -Infinity;
 
   private less(a: PendingTimer, b: PendingTimer): boolean {
     return a.at < b.at || (a.at === b.at && a.id < b.id);
@@ -102,6 +110,32 @@ export class SimulatedClock implements Clock {
     }
     return top;
   }
+}
+
+/**
+ * Calls `callback` every `intervalMs` of clock time until canceled. On a simulated clock that
+ * jumps far ahead (daily bars), missed periods are not replayed one by one: after firing, the
+ * next call is at the later of one interval on and the time the clock is advancing to, so a
+ * jump costs at most two calls (the first period due, and the end of the jump).
+ */
+export function repeatEvery(clock: Clock, intervalMs: number, callback: () => void): { cancel(): void } {
+  if (!(intervalMs > 0)) throw new RangeError(`interval ${intervalMs} ms must be positive`);
+  let handle: TimerHandle | undefined;
+  let canceled = false;
+  const horizon = () => (clock instanceof SimulatedClock ? clock.horizon() : clock.now());
+  const fire = () => {
+    handle = undefined;
+    if (canceled) return;
+    callback();
+    if (!canceled) handle = clock.setTimer(Math.max(clock.now() + intervalMs, horizon()), fire);
+  };
+  handle = clock.setTimer(clock.now() + intervalMs, fire);
+  return {
+    cancel() {
+      canceled = true;
+      if (handle) clock.cancelTimer(handle);
+    },
+  };
 }
 
 /** Wall-clock time with Node timers, for paper and live trading. */

@@ -5,7 +5,7 @@
  * only the clock, the data source and the venue differ (see kernel.ts).
  */
 import { MessageBus } from '../core/bus.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, repeatEvery } from '../core/clock.js';
 import type { Money } from '../core/money.js';
 import type { MarketData } from '../model/data.js';
 import type { Instrument } from '../model/instrument.js';
@@ -52,7 +52,7 @@ export class TradingEngine {
   private readonly pnlIntervalMs: number;
   private signalSeq = 1;
   private running = false;
-  private pnlTimer: { id: number } | undefined;
+  private pnlTimer: { cancel(): void } | undefined;
 
   constructor(opts: TradingEngineOptions) {
     this.clock = opts.clock;
@@ -125,7 +125,7 @@ export class TradingEngine {
     this.bus.publish('engine.status', { state: 'STOPPING', ts: this.clock.now() });
     for (const s of this.strategies) s.onStop();
     this.flush();
-    if (this.pnlTimer) this.clock.cancelTimer(this.pnlTimer);
+    this.pnlTimer?.cancel();
     this.running = false;
     this.publishPnl();
     this.bus.publish('engine.status', { state: 'STOPPED', ts: this.clock.now() });
@@ -169,11 +169,8 @@ export class TradingEngine {
   }
 
   private schedulePnl(): void {
-    const at = this.clock.now() + this.pnlIntervalMs;
-    this.pnlTimer = this.clock.setTimer(at, () => {
-      if (!this.running) return;
-      this.publishPnl();
-      this.schedulePnl();
+    this.pnlTimer = repeatEvery(this.clock, this.pnlIntervalMs, () => {
+      if (this.running) this.publishPnl();
     });
   }
 

@@ -241,7 +241,7 @@ export class ExecutionEngine {
     const results: ReconcileResult[] = [];
     for (const [id, cmd] of [...this.ambiguous]) {
       this.ambiguous.delete(id);
-      const result = this.reconcileOrder(id, cmd.command === 'modify' ? cmd.changes : undefined);
+      const result = this.reconcileOrder(id, { pendingModify: cmd.command === 'modify' ? cmd.changes : undefined });
       if (result.outcome === 'query-failed') this.ambiguous.set(id, cmd);
       results.push(result);
     }
@@ -256,11 +256,14 @@ export class ExecutionEngine {
    * - known: the events the order missed are applied in order — acknowledgement, amended terms,
    *   trigger, fills it lacks (by trade id), and the venue's end state — then a cancel or amend
    *   still pending here but not seen by the venue is sent again (an amend only when
-   *   `pendingModify`, the amend that was requested, is given; otherwise it is reported refused).
+   *   `pendingModify`, the amend that was requested, is given; otherwise it is reported refused);
+   * - acknowledged once but unknown to the venue now: reported `unknown-at-venue`, and canceled
+   *   locally when `cancelIfUnknown` (the venue's view is adopted).
    * Events are applied and published like venue events. Never throws for a venue failure: a
    * failed query is reported as `query-failed`.
    */
-  reconcileOrder(clientOrderId: string, pendingModify?: OrderModification): ReconcileResult {
+  reconcileOrder(clientOrderId: string, opts: { pendingModify?: OrderModification | undefined; cancelIfUnknown?: boolean } = {}): ReconcileResult {
+    const pendingModify = opts.pendingModify;
     const order = this.orders.get(clientOrderId);
     const applied: OrderEventType[] = [];
     const done = (outcome: ReconcileResult['outcome'], extra: Partial<ReconcileResult> = {}): ReconcileResult => ({ clientOrderId, outcome, applied, ...extra });
@@ -275,7 +278,11 @@ export class ExecutionEngine {
       return done('query-failed', { message: messageOf(error) });
     }
     if (v === undefined) {
-      if (order.venueOrderId !== undefined) return done('unknown-at-venue', { message: `order ${clientOrderId} was acknowledged by the venue (${order.venueOrderId}) but the venue does not know it` });
+      if (order.venueOrderId !== undefined) {
+        const message = `order ${clientOrderId} was acknowledged by the venue (${order.venueOrderId}) but the venue does not know it`;
+        if (opts.cancelIfUnknown) apply({ type: 'OrderCanceled', reason: 'unknown to the venue at reconciliation' });
+        return done('unknown-at-venue', { message });
+      }
       // The submit never reached the venue: nothing can have happened to the order there.
       if (order.status === 'PENDING_CANCEL') {
         apply({ type: 'OrderCanceled', reason: 'canceled before it reached the venue' });

@@ -15,7 +15,7 @@
  * cancels working orders and optionally flattens, each step published as an event.
  */
 import type { MessageBus } from '../core/bus.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, repeatEvery } from '../core/clock.js';
 import { formatDecimal, parseDecimal } from '../core/decimal.js';
 import { InputError } from '../core/errors.js';
 import { Money } from '../core/money.js';
@@ -127,7 +127,7 @@ export class RiskEngine implements PreTradeGate {
   private peakEquityRaw = 0n;
   private lastEquityRaw = 0n;
   private readonly denials: Record<string, number> = {};
-  private timer: { id: number } | undefined;
+  private timer: { cancel(): void } | undefined;
   /** Set while HALTED by a halt that flattens: positions opened by late fills are closed too. */
   private flattenFills = false;
 
@@ -181,18 +181,17 @@ export class RiskEngine implements PreTradeGate {
    */
   start(run: (action: () => void) => void = (action) => action()): void {
     this.evaluate();
-    const tick = () => {
+    this.timer?.cancel();
+    this.timer = repeatEvery(this.clock, this.evaluateEveryMs, () =>
       run(() => {
         this.sampleVolatility();
         this.evaluate();
-      });
-      this.timer = this.clock.setTimer(this.clock.now() + this.evaluateEveryMs, tick);
-    };
-    this.timer = this.clock.setTimer(this.clock.now() + this.evaluateEveryMs, tick);
+      }),
+    );
   }
 
   stop(): void {
-    if (this.timer) this.clock.cancelTimer(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 

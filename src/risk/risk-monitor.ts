@@ -23,7 +23,7 @@
  * correlated group above its share of gross exposure (WARNING, REDUCE_POSITION); each resolves
  * when its condition clears.
  */
-import type { TimerHandle } from '../core/clock.js';
+import { repeatEvery } from '../core/clock.js';
 import { InputError, ValueError } from '../core/errors.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { Instrument } from '../model/instrument.js';
@@ -155,7 +155,7 @@ export class RiskMonitor {
   private readonly current: Float64Array;
   private hasPrevious = false;
   private measures: RiskMeasures | undefined;
-  private timer: TimerHandle | undefined;
+  private timer: { cancel(): void } | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   private samples = 0;
   private computations = 0;
@@ -205,17 +205,14 @@ export class RiskMonitor {
   /** Starts sampling and recomputing on the engine clock (called when the engine runs). */
   start(): void {
     if (this.timer) return;
-    const clock = this.engine.clock;
-    const tick = () => {
-      this.timer = clock.setTimer(clock.now() + this.intervalMs, tick);
+    this.timer = repeatEvery(this.engine.clock, this.intervalMs, () => {
       this.sample();
       this.recompute();
-    };
-    this.timer = clock.setTimer(clock.now() + this.intervalMs, tick);
+    });
   }
 
   stop(): void {
-    if (this.timer) this.engine.clock.cancelTimer(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 

@@ -20,7 +20,7 @@
  * AMEND_STOP; a cancellation is an AMEND_STOP whose detail starts with "cancel").
  */
 import { InputError } from '../core/errors.js';
-import type { TimerHandle } from '../core/clock.js';
+import { repeatEvery } from '../core/clock.js';
 import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
@@ -130,7 +130,7 @@ export class StopManager {
   private readonly breakEvenR: number | undefined;
   private readonly state = new Map<string, Protection>();
   private readonly unsubscribe: Array<() => void> = [];
-  private timer: TimerHandle | undefined;
+  private timer: { cancel(): void } | undefined;
   /** Set while this manager submits, amends or cancels, so it ignores the events of its own commands. */
   private busy = false;
 
@@ -166,16 +166,12 @@ export class StopManager {
   /** Starts the interval checks on the engine clock (called when the engine runs). */
   start(): void {
     if (this.timer) return;
-    const tick = () => {
-      this.timer = this.engine.clock.setTimer(this.engine.clock.now() + this.intervalMs, tick);
-      this.engine.run(() => this.onInterval());
-    };
-    this.timer = this.engine.clock.setTimer(this.engine.clock.now() + this.intervalMs, tick);
+    this.timer = repeatEvery(this.engine.clock, this.intervalMs, () => this.engine.run(() => this.onInterval()));
   }
 
   /** Stops the interval checks; stops already placed stay at the venue. */
   stop(): void {
-    if (this.timer) this.engine.clock.cancelTimer(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 

@@ -400,4 +400,13 @@ describe.skipIf(!runBrowserTests)('dashboard page in Chromium', () => {
       await gapPage.close();
     }
   });
+
+  it('flattens every position from the page', async () => {
+    expect(desk.engine.portfolio.openPositions().length).toBeGreaterThan(0);
+    await confirmVia(sel('flatten-all'), 'ok', (title) => expect(title).toMatch(/flatten every position/i));
+    await eventually(() => expect(desk.engine.portfolio.openPositions()).toEqual([]), 2000);
+    await page.locator(sel('positions-empty')).waitFor({ timeout: 3000 });
+    await eventually(async () => expect(await page.locator(sel('open-positions')).textContent()).toBe('0'), 3000);
+    await screenshot(page, '07-flat');
+  });
 });

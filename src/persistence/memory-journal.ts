@@ -1,0 +1,90 @@
+/**
+ * MemoryJournalStore: the journal store in process memory, synchronous. For tests, benchmarks of
+ * the engine side of journaling, and throw-away sessions. It passes the same contract suite as
+ * the SQLite and PostgreSQL stores; `failNext` injects write failures.
+ */
+import type { JournalBatch, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
+
+export class MemoryJournalStore implements JournalStore {
+  readonly description = 'memory';
+  readonly synchronous = true;
+  private records: JournalRecord[] = [];
+  private snapshots: JournalSnapshot[] = [];
+  private kv = new Map<string, string>();
+  private failures: Error[] = [];
+  private closed = false;
+
+  /** How many snapshots are kept (older ones are dropped). */
+  constructor(private readonly snapshotsKept = 3) {}
+
+  async open(): Promise<void> {
+    this.closed = false;
+  }
+
+  /** The next write throws `error` (once per call). */
+  failNext(error: Error): void {
+    this.failures.push(error);
+  }
+
+  write(batch: JournalBatch): undefined {
+    if (this.closed) throw new Error('memory journal is closed');
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    if (batch.kv) for (const [k, v] of batch.kv) v === null ? this.kv.delete(k) : this.kv.set(k, v);
+    const last = this.records.length > 0 ? this.records[this.records.length - 1]!.seq : 0;
+    for (const r of batch.records) {
+      // Records are keyed by seq: a batch written again after an ambiguous failure adds nothing.
+      if (r.seq > last) this.records.push(r);
+    }
+    const snap = batch.snapshot;
+    if (snap && !this.snapshots.some((s) => s.seq === snap.seq)) {
+      this.snapshots.push(snap);
+      this.snapshots.sort((a, b) => a.seq - b.seq);
+      if (this.snapshots.length > this.snapshotsKept) this.snapshots.splice(0, this.snapshots.length - this.snapshotsKept);
+    }
+    return undefined;
+  }
+
+  async lastSeq(): Promise<number> {
+    return this.records.length > 0 ? this.records[this.records.length - 1]!.seq : 0;
+  }
+
+  async latestSnapshot(): Promise<JournalSnapshot | undefined> {
+    return this.snapshots[this.snapshots.length - 1];
+  }
+
+  async read(afterSeq: number, limit: number): Promise<JournalRecord[]> {
+    // Records are in seq order: binary search the first one after `afterSeq`.
+    let lo = 0;
+    let hi = this.records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.records[mid]!.seq <= afterSeq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.records.slice(lo, lo + limit);
+  }
+
+  async readKv(prefix: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const [k, v] of this.kv) if (k.startsWith(prefix)) out.set(k, v);
+    return out;
+  }
+
+  async stats(): Promise<JournalStats> {
+    const byKind: Record<string, number> = {};
+    for (const r of this.records) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+    return {
+      lastSeq: await this.lastSeq(),
+      records: this.records.length,
+      byKind,
+      snapshots: this.snapshots.length,
+      lastSnapshotSeq: this.snapshots[this.snapshots.length - 1]?.seq,
+      kvKeys: this.kv.size,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
