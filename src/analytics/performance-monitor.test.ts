@@ -119,7 +119,7 @@ describe('PerformanceMonitor on a scripted backtest', () => {
   });
 
   it('computes returns statistics from the grid samples with the stated annualization', () => {
-    expect(snap.conventions).toMatchObject({ equitySampleMs: HOUR_MS, periodsPerYear: 8760, periodsPerYearSource: 'derived', riskFreeRate: 0.02, timeZone: 'America/New_York', currency: 'USD' });
+    expect(snap.conventions).toMatchObject({ equitySampleMs: HOUR_MS, periodsPerYear: 8760, periodsPerYearSource: 'derived', riskFreeRate: 0.02, timeZone: 'America/New_York', currency: 'USD', medianHoldingWindow: 1000 });
     const x = snap.returns;
     expect(x.periods).toBe(14);
     expect(x.mean).toBeCloseTo(0.0003036340188245422, 14);

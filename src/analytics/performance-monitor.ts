@@ -79,7 +79,10 @@ export interface PerformanceMonitorOptions {
   maxPricePoints?: number;
   /** Local days kept in the daily buckets (default 90). */
   maxDays?: number;
-  /** Trades kept for the exact median holding time (default 10,000). */
+  /**
+   * Round trips kept for the exact median holding time (default 1,000: each closed trade moves up
+   * to this many numbers in the sorted window, so a larger window costs more per trade).
+   */
   medianWindow?: number;
   /** Recent fills kept for reports (default 10,000). */
   maxRecentFills?: number;
@@ -204,6 +207,7 @@ export class PerformanceMonitor {
   private readonly maxTrackedOrders: number;
   private readonly maxEquityPoints: number;
   private readonly maxPricePoints: number;
+  private readonly medianWindow: number;
 
   // Accumulators.
   private readonly calendar: TradingDayCalendar;
@@ -229,6 +233,8 @@ export class PerformanceMonitor {
 
   // Counters. `events` counts every monitored bus event (data, signals, orders, order events).
   private events = 0;
+  /** Copy of rate.nextRollAt, read on every event. */
+  private rateRollAt = -Infinity;
   private signalEvents = 0;
   private ordersCreated = 0;
   private orderEvents = 0;
@@ -286,7 +292,8 @@ export class PerformanceMonitor {
 
     this.calendar = new TradingDayCalendar(o.timeZone ?? 'UTC');
     this.returns = new ReturnStats({ periodsPerYear: this.periodsPerYear, riskFreeRate: o.riskFreeRate ?? 0, target: o.sortinoTarget ?? 0 });
-    this.tradeStats = new TradeStats({ medianWindow: o.medianWindow ?? 10_000 });
+    this.medianWindow = positiveInt(o.medianWindow ?? 1_000, 'medianWindow');
+    this.tradeStats = new TradeStats({ medianWindow: this.medianWindow });
     const buckets = { timeZone: this.calendar.timeZone, maxDays: o.maxDays ?? 90 };
     this.tradeBuckets = new TimeBuckets(buckets);
     this.fillBuckets = new TimeBuckets(buckets);
@@ -338,17 +345,24 @@ export class PerformanceMonitor {
   /** The hot path: a timestamp, a counter, the event rate and one flag. */
   private readonly onData = (r: QuoteTick | TradeTick | Bar): void => {
     const now = this.clock.now();
-    const s = this.instruments.get(r.instrumentId) ?? this.addInstrument(r.instrumentId);
+    let s = this.instruments.get(r.instrumentId);
+    if (s === undefined) s = this.addInstrument(r.instrumentId);
     s.lastDataAt = now;
     s.records++;
-    if (now >= this.rate.nextRollAt) this.rate.roll(now, this.events);
+    if (now >= this.rateRollAt) this.rollRate(now);
     this.events++;
     if (!this.samplerArmed) this.armSampler(now);
   };
 
+  /** Moves the event rate to the slot of `now` (about once a second of clock time). */
+  private rollRate(now: number): void {
+    this.rate.roll(now, this.events);
+    this.rateRollAt = this.rate.nextRollAt;
+  }
+
   /** Counts one non-data event at clock time `ts` for the event rate. */
   private count(ts: number): void {
-    if (ts >= this.rate.nextRollAt) this.rate.roll(ts, this.events);
+    if (ts >= this.rateRollAt) this.rollRate(ts);
     this.events++;
   }
 
@@ -763,6 +777,7 @@ export class PerformanceMonitor {
         sortinoTarget: this.returns.target,
         timeZone: this.calendar.timeZone,
         currency: this.portfolio.currency.code,
+        medianHoldingWindow: this.medianWindow,
         notes: NOTES,
       },
       pnl: {

@@ -214,7 +214,7 @@ function tables(s: PerformanceSnapshot): string {
       ['Expectancy', t.expectancy],
       ['Average return', pct(t.averageReturn)],
       ['Max consecutive wins / losses', `${t.maxConsecutiveWins} / ${t.maxConsecutiveLosses}`],
-      ['Average / median holding', `${duration(t.averageHoldingMs)} / ${duration(t.medianHoldingMs)}`],
+      [`Average / median holding (median of the last ${s.conventions.medianHoldingWindow})`, `${duration(t.averageHoldingMs)} / ${duration(t.medianHoldingMs)}`],
       ['Trades per hour / day', `${num(t.tradesPerHour)} / ${num(t.tradesPerDay)}`],
     ]),
   );

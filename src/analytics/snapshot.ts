@@ -31,6 +31,8 @@ export interface SnapshotConventions {
   /** IANA time zone of trading days, "today" and the hourly/daily buckets. */
   readonly timeZone: string;
   readonly currency: string;
+  /** The median holding time is exact over this many most recent round trips. */
+  readonly medianHoldingWindow: number;
   /** How the figures are defined, in words. */
   readonly notes: readonly string[];
 }

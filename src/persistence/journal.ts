@@ -152,6 +152,8 @@ export interface JournalWriterStats {
   readonly snapshots: number;
   readonly failures: number;
   readonly faulted: boolean;
+  /** Records dropped because the journal was faulted. */
+  readonly dropped: number;
 }
 
 export class Journal {
@@ -171,6 +173,7 @@ export class Journal {
   private sinceSnapshot = 0;
   private failed: PendingBatch | undefined;
   private failures = 0;
+  private dropped = 0;
   private retryTimer: { id: number } | undefined;
   private faulted: Error | undefined;
   private snapshotSource: (() => unknown) | undefined;
@@ -213,7 +216,7 @@ export class Journal {
   }
 
   get stats(): JournalWriterStats {
-    return { appended: this.seq, durableSeq: this.durable, ...this.counters, failures: this.failures, faulted: this.faulted !== undefined };
+    return { appended: this.seq, durableSeq: this.durable, ...this.counters, failures: this.failures, faulted: this.faulted !== undefined, dropped: this.dropped };
   }
 
   /** The state written as a snapshot every `snapshotEvery` records (called between engine steps). */
@@ -228,10 +231,16 @@ export class Journal {
 
   /**
    * Appends a record (serialized now, so later changes to `data` do not leak in) and returns its
-   * seq. It becomes durable with the next commit. Throws JournalFaultedError once faulted.
+   * seq. It becomes durable with the next commit. Once the journal is faulted, records are
+   * dropped (counted in stats.dropped, seq 0 returned): the fault was reported through onError,
+   * commands are no longer forwarded, and what the venue does meanwhile is recovered from it at
+   * the next start.
    */
   append(kind: string, ts: number, data: unknown): number {
-    if (this.faulted) throw new JournalFaultedError(`journal is faulted: ${this.faulted.message}`);
+    if (this.faulted) {
+      this.dropped++;
+      return 0;
+    }
     const seq = ++this.seq;
     this.pending.push({ seq, ts, kind, data: JSON.stringify(data, bigintReplacer) });
     if (!this.scheduled) {
@@ -313,18 +322,23 @@ export class Journal {
     }
   }
 
-  /** Takes everything pending into a batch, with a snapshot when one is due; undefined when idle. */
+  /**
+   * Takes everything pending into a batch, with the key-value changes and a snapshot when one is
+   * due; undefined when there are no records. Key-value changes alone do not make a batch: they
+   * ride with the next records (a venue's state changes with an event, except for commands it
+   * has only queued, which then stay as "not received" until the next batch).
+   */
   private cut(): PendingBatch | undefined {
-    const kv = this.kvSource?.();
     const records = this.pending;
     const waiters = this.waiters;
-    if (records.length === 0 && (kv === undefined || kv.length === 0)) {
+    if (records.length === 0) {
       // Nothing to write: everything appended before is already durable (no batch is in flight).
       if (waiters.length === 0) return undefined;
       this.waiters = [];
       for (const w of waiters) w.ok();
       return this.pending.length > 0 || this.waiters.length > 0 ? this.cut() : undefined;
     }
+    const kv = this.kvSource?.();
     this.pending = [];
     this.waiters = [];
     let snapshot: JournalSnapshot | undefined;

@@ -13,12 +13,17 @@ export class MemoryJournalStore implements JournalStore {
   private kv = new Map<string, string>();
   private failures: Error[] = [];
   private closed = false;
+  private crashMode: 'before-write' | 'after-kv' | undefined;
+  private crashed = false;
 
   /** How many snapshots are kept (older ones are dropped). */
   constructor(private readonly snapshotsKept = 3) {}
 
+  /** Opens the store (again): a crashed store comes back with what it had written. */
   async open(): Promise<void> {
     this.closed = false;
+    this.crashed = false;
+    this.crashMode = undefined;
   }
 
   /** The next write throws `error` (once per call). */
@@ -26,11 +31,27 @@ export class MemoryJournalStore implements JournalStore {
     this.failures.push(error);
   }
 
+  /**
+   * Simulates the process dying at the next write: 'before-write' loses the whole batch,
+   * 'after-kv' keeps its key-value changes (a venue ahead of the journal) and loses its records.
+   * Every later write fails too.
+   */
+  crash(mode: 'before-write' | 'after-kv'): void {
+    this.crashMode = mode;
+  }
+
   write(batch: JournalBatch): undefined {
     if (this.closed) throw new Error('memory journal is closed');
+    if (this.crashed) throw new Error('memory journal crashed (simulation)');
     const failure = this.failures.shift();
     if (failure) throw failure;
+    if (this.crashMode === 'before-write') this.crashed = true;
+    if (this.crashed) throw new Error('memory journal crashed (simulation)');
     if (batch.kv) for (const [k, v] of batch.kv) v === null ? this.kv.delete(k) : this.kv.set(k, v);
+    if (this.crashMode === 'after-kv') {
+      this.crashed = true;
+      throw new Error('memory journal crashed after the key-value changes (simulation)');
+    }
     const last = this.records.length > 0 ? this.records[this.records.length - 1]!.seq : 0;
     for (const r of batch.records) {
       // Records are keyed by seq: a batch written again after an ambiguous failure adds nothing.

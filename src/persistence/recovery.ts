@@ -291,7 +291,9 @@ export async function reconcileWithVenue(engine: TradingEngine, wal: WriteAheadE
   const differences: string[] = [];
   let fillsApplied = 0;
   let eventsApplied = 0;
-  const ids = [...replay.orders.keys()];
+  // Orders sent by this reconciliation (a bracket's exits, once its entry's missing fill is
+  // applied) are not reconciled again: the venue cannot know them yet, and they are not lost.
+  const ids = [...replay.orders.values()].filter((o) => o.status !== 'INITIALIZED').map((o) => o.clientOrderId);
   const execution = engine.execution;
   engine.run(() => {
     for (const id of ids) {

@@ -124,14 +124,17 @@ export function buildServer(opts: ServerOptions): BourseServer {
     forceCloseConnections: true,
     return503OnClosing: true,
   });
-  app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
 
   const deny = (reply: FastifyReply, status: 401 | 403, body: ErrorResponse): FastifyReply => {
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.code(status).send(body);
   };
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks (no promise per request): this runs on every request.
+  app.addHook('onRequest', (req, reply, done) => {
+    const upgrade = isUpgrade(req);
+    // An upgrade answered with a plain response (401, 403, 404) must not leave its socket open.
+    if (upgrade) reply.raw.once('finish', () => req.raw.socket?.destroy());
     const origin = req.headers.origin;
     const corsOk = origin !== undefined && corsOrigins.has(origin);
     if (corsOk) {
@@ -141,27 +144,33 @@ export function buildServer(opts: ServerOptions): BourseServer {
         reply.header('access-control-allow-methods', 'GET, POST, DELETE');
         reply.header('access-control-allow-headers', 'Authorization, Content-Type');
         reply.header('access-control-max-age', '600');
-        return reply.code(204).send();
+        reply.code(204).send();
+        return;
       }
     }
     const route = req.routeOptions.url;
     // Unmatched requests go to the 404 handler; public routes need nothing.
-    if (route === undefined || PUBLIC_ROUTES.has(route)) return;
-    const upgrade = isUpgrade(req);
+    if (route === undefined || PUBLIC_ROUTES.has(route)) return done();
     const token = bearerToken(req.headers) ?? (upgrade ? queryToken(req.url) : undefined);
     if (!verifier.verify(token)) {
       logger.warn({ path: pathOf(req.url), remoteAddress: req.ip, reason: token === undefined ? 'missing token' : 'wrong token' }, 'unauthorized request');
-      return deny(reply, 401, { error: 'UNAUTHORIZED', message: 'missing or wrong API token: send Authorization: Bearer <token> (or ?token=<token> on a WebSocket URL)' });
+      deny(reply, 401, { error: 'UNAUTHORIZED', message: 'missing or wrong API token: send Authorization: Bearer <token> (or ?token=<token> on a WebSocket URL)' });
+      return;
     }
     if (upgrade && origin !== undefined && !corsOk && !sameOrigin(origin, req.headers.host)) {
       logger.warn({ path: pathOf(req.url), origin }, 'cross-origin websocket refused');
-      return deny(reply, 403, { error: 'FORBIDDEN', message: `origin ${origin} is not allowed to open a WebSocket (configure server.corsOrigins)` });
+      deny(reply, 403, { error: 'FORBIDDEN', message: `origin ${origin} is not allowed to open a WebSocket (configure server.corsOrigins)` });
+      return;
     }
+    done();
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    logger.debug({ method: req.method, path: pathOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
-  });
+  if (logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', (req, reply, done) => {
+      logger.debug({ method: req.method, path: pathOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+      done();
+    });
+  }
 
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) {
@@ -196,11 +205,13 @@ export function buildServer(opts: ServerOptions): BourseServer {
   app.get(API.openapi, async (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(openapi));
   app.get(API.docs, async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(docs));
 
-  app.register(async (scoped) => {
-    hub.register(scoped);
-    registerLiveRoutes(scoped, { engine, risk, state, snapshots, hub, audit, hasMonitor: opts.monitor !== undefined, readiness, uptimeS: () => (Date.now() - startedAt) / 1000 });
-    registerControlRoutes(scoped, { engine, risk, state, audit, limiter });
+  // The WebSocket plugin's hooks apply to this scope only, so plain HTTP routes do not pay for them.
+  app.register(async (scope) => {
+    await scope.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
+    hub.register(scope);
   });
+  registerLiveRoutes(app, { engine, risk, state, snapshots, hub, audit, hasMonitor: opts.monitor !== undefined, readiness, uptimeS: () => (Date.now() - startedAt) / 1000 });
+  registerControlRoutes(app, { engine, risk, state, audit, limiter });
 
   let stopped = false;
   let listening: { host: string; port: number } | undefined;

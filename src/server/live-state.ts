@@ -75,7 +75,11 @@ export class LiveState {
     this.on('order.created', (c) => this.orders.push(c.order));
     this.on('order.event', (e) => {
       if (e.type === 'OrderFilled') this.fills.push(e);
-      else if ((e.type === 'OrderDenied' || e.type === 'OrderRejected') && e.strategyId === API_STRATEGY_ID) this.apiOutcomes.set(e.clientOrderId, e);
+      else if ((e.type === 'OrderDenied' || e.type === 'OrderRejected') && e.strategyId === API_STRATEGY_ID) {
+        // A venue may reject after the request has returned (with latency): nobody takes those, so keep few.
+        if (this.apiOutcomes.size >= 1000) this.apiOutcomes.delete(this.apiOutcomes.keys().next().value!);
+        this.apiOutcomes.set(e.clientOrderId, e);
+      }
     });
     this.on('portfolio.pnl', (s) => this.pnl.push(s));
     this.on('risk.alert', (e) => this.alertEvents.push(e));

@@ -199,6 +199,19 @@ describe('per-channel paths', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('stop() closes every client with 1001 and refuses to start again', async () => {
+    await setup();
+    const c = await connect('/ws/pnl');
+    await c.waitFor((m) => m.type === 'snapshot');
+    await srv.close();
+    await c.waitClosed();
+    expect(c.closeCode).toBe(1001);
+    await expect(srv.server.start()).rejects.toThrow(/stopped/);
+    await srv.close();
+  });
+});
+
 describe('slow clients', () => {
   it.each([
     ['overflow', { maxQueuedMessages: 20, maxLagMs: 60_000 }, /more than 20 messages waiting/],
