@@ -16,6 +16,8 @@ import { resolveInstrument } from './instruments.js';
 import { progressBar } from './progress.js';
 import { configFromFlags } from './config-flags.js';
 import { attachRiskStack } from '../risk/attach.js';
+import { attachPerformanceMonitor, writeBacktestReports, type PerformanceMonitor } from '../analytics/index.js';
+import { DAY_MS } from '../data/index.js';
 
 export const BACKTEST_USAGE = `usage: bourse backtest --data <file.csv> [--data <file2.csv> ...] --strategy <name> [--param k=v ...]
                        [--capital N] [--fees maker,taker] [--out dir] [--json]
@@ -68,6 +70,7 @@ export function backtestCommand(argv: string[]): number {
     out = flags.out;
     if (!existsSync(out)) mkdirSync(out, { recursive: true });
   }
+  let monitor: PerformanceMonitor | undefined;
   const result = runBacktest({
     source,
     strategies: [strategy],
@@ -79,12 +82,19 @@ export function backtestCommand(argv: string[]): number {
       leverage,
     },
     ...(out ? { eventLogPath: join(out, 'events.jsonl') } : {}),
-    attach: (engine) => attachRiskStack(engine, { ...cfg.risk, leverage }),
+    attach: (engine) => {
+      attachRiskStack(engine, { ...cfg.risk, leverage });
+      // Daily bar files sample equity once a day on a 252-day year; the 24/7 synthetic market every minute.
+      monitor = attachPerformanceMonitor(engine, flags.synthetic ? {} : { equitySampleMs: DAY_MS, periodsPerYear: 252 });
+    },
     onProgress: (n) => bar.update(n),
     progressEvery: 10_000,
   });
   bar.done();
-  if (out) writeOutputs(out, result);
+  if (out) {
+    writeOutputs(out, result);
+    if (monitor) writeBacktestReports(out, monitor, { fills: result.fills, title: `Backtest ${strategy.id} on ${source.instruments.map((i) => i.id).join(', ')}` });
+  }
   if (flags.json) process.stdout.write(JSON.stringify(result.summary) + '\n');
   else process.stdout.write(formatSummary(result, out));
   return 0;
@@ -134,6 +144,6 @@ function formatSummary(r: BacktestResult, out: string | undefined): string {
     `  realized ${s.realizedPnl}, unrealized ${s.unrealizedPnl}, fees ${s.fees}`,
     `  max drawdown    ${s.maxDrawdown} ${s.currency} (${s.maxDrawdownPct.toFixed(2)}%)`,
   ];
-  if (out) lines.push(`  wrote ${join(out, 'events.jsonl')}, fills.csv, equity.csv, round-trips.csv, summary.json`);
+  if (out) lines.push(`  wrote ${join(out, 'report.html')}, report.json, events.jsonl, fills.csv, equity.csv, round-trips.csv, summary.json`);
   return lines.join('\n') + '\n';
 }

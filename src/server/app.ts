@@ -2,8 +2,8 @@
  * The dashboard server: composes the HTTP API, the WebSocket hub, metrics, docs and the security
  * around them on one Fastify instance, and exposes it as a lifecycle Component.
  *
- * Security: every matched route needs the API token except /healthz, /readyz and /docs (default
- * deny). The token comes from `Authorization: Bearer`, or from `?token=` on WebSocket upgrades
+ * Security: every matched route needs the API token except /healthz, /readyz, /docs and the
+ * dashboard page's own files (default deny). The token comes from `Authorization: Bearer`, or from `?token=` on WebSocket upgrades
  * only, and is compared in constant time. A cross-origin WebSocket upgrade is refused (403)
  * unless its origin is configured; CORS headers are sent only for configured origins. Control
  * routes are rate limited. Errors are JSON bodies with a code and a message naming the problem;
@@ -28,6 +28,7 @@ import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { registerControlRoutes } from './routes-control.js';
 import { registerLiveRoutes, type Readiness } from './routes-live.js';
 import { SnapshotBuilder, type PerformanceSource, type SnapshotOptions } from './snapshots.js';
+import { PAGE_ROUTES, registerStaticPage, type StaticPageOptions } from './static.js';
 import { WsHub, type WsHubOptions } from './ws-hub.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -58,6 +59,8 @@ export interface ServerOptions {
   live?: LiveStateOptions | undefined;
   /** Called with every audit event (e.g. to publish it on the bus). */
   onAudit?: ((event: AuditEvent) => void) | undefined;
+  /** Serve the built dashboard page at `/` (static.ts; public, it holds no secret). Off by default. */
+  page?: StaticPageOptions | boolean | undefined;
 }
 
 export interface ListenAddress {
@@ -88,7 +91,7 @@ export class ServerStateError extends Error {
   override readonly name = 'ServerStateError';
 }
 
-const PUBLIC_ROUTES: ReadonlySet<string> = new Set([API.healthz, API.readyz, API.docs, API.openapi]);
+const PUBLIC_ROUTES: ReadonlySet<string> = new Set([API.healthz, API.readyz, API.docs, API.openapi, ...PAGE_ROUTES]);
 
 function isUpgrade(req: FastifyRequest): boolean {
   return typeof req.headers.upgrade === 'string' && req.headers.upgrade.toLowerCase() === 'websocket';
@@ -210,6 +213,7 @@ export function buildServer(opts: ServerOptions): BourseServer {
     await scope.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
     hub.register(scope);
   });
+  if (opts.page) registerStaticPage(app, { warn: (m) => logger.warn(m), ...(opts.page === true ? {} : opts.page) });
   registerLiveRoutes(app, { engine, risk, state, snapshots, hub, audit, hasMonitor: opts.monitor !== undefined, readiness, uptimeS: () => (Date.now() - startedAt) / 1000 });
   registerControlRoutes(app, { engine, risk, state, audit, limiter });
 

@@ -296,7 +296,7 @@ export const channelData = {
       z.object({ kind: z.literal('summary'), summary: riskSummarySchema }),
     ]),
   },
-  /** The analytics snapshot, on an interval (null when no monitor is attached). */
+  /** The analytics snapshot: each one the monitor publishes (bus topic analytics.snapshot), else polled on an interval. */
   performance: {
     snapshot: z.object({ snapshot: performanceSnapshotSchema }),
     update: z.object({ snapshot: performanceSnapshotSchema }),

@@ -177,3 +177,30 @@ describe('robustness', () => {
     expect((await fetch(base + API.healthz)).status).toBe(200);
   });
 });
+
+describe('dashboard page', () => {
+  it('with page on, / and its assets are served without a token; the API still needs one', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'bourse-page-'));
+    mkdirSync(join(root, 'assets'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>desk</title>');
+    writeFileSync(join(root, 'assets', 'app-1.js'), 'console.log(1)');
+    desk = buildDesk();
+    srv = await startServer(desk, { page: { root } });
+    const page = await fetch(srv.base + '/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>desk</title>');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect((await fetch(srv.base + '/assets/app-1.js')).status).toBe(200);
+    expect((await fetch(srv.base + '/assets/nope.js')).status).toBe(404);
+    expect((await fetch(srv.base + API.summary)).status).toBe(401);
+  });
+
+  it('without the page option, / is a 404', async () => {
+    desk = buildDesk();
+    srv = await startServer(desk);
+    expect((await fetch(srv.base + '/')).status).toBe(404);
+  });
+});

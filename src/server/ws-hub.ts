@@ -6,7 +6,8 @@
  * handlers only append: a bus event becomes one entry (serialized once, when first written) in a
  * shared log that every client reads through its own cursor, or — for pnl, prices, portfolio
  * positions and the periodic risk/performance figures — replaces the latest value of a coalesced
- * channel (latest wins per instrument). A flush timer then writes each client what it is owed as
+ * channel (latest wins per instrument; performance snapshots come from the bus topic
+ * 'analytics.snapshot' when the monitor publishes them, else from polling it). A flush timer then writes each client what it is owed as
  * one frame (a batch array when more than one message), but only while the socket's
  * bufferedAmount is below the high-water mark. A client more than maxQueuedMessages behind the
  * log (its bounded buffer), or behind for longer than maxLagMs, is sent
@@ -160,6 +161,7 @@ export class WsHub {
   private wanted = false;
   private roundPending = false;
   private riskSummaryDirty = false;
+  private performanceOnBus = false;
   private nextId = 1;
   private stopped = false;
   private messagesSent = 0;
@@ -379,6 +381,12 @@ export class WsHub {
         this.riskSummaryDirty = true;
       }),
     );
+    on.push(
+      bus.subscribe('analytics.snapshot', (snapshot) => {
+        this.performanceOnBus = true;
+        this.touch(this.performanceState, 'performance', { snapshot, ts: this.deps.engine.clock.now() });
+      }),
+    );
     on.push(bus.subscribe('risk.action', (a) => this.publish('risk', a.ts, a, (x) => ({ kind: 'action', action: riskActionView(x) }))));
   }
 
@@ -425,7 +433,8 @@ export class WsHub {
   private refreshPeriodic(): void {
     try {
       if (this.subscribers.risk.size > 0) this.riskSummary.set('summary', this.deps.risk.summary());
-      if (this.subscribers.performance.size > 0) {
+      // A monitor that publishes its snapshots on the bus is followed there, not polled.
+      if (this.subscribers.performance.size > 0 && !this.performanceOnBus) {
         const snapshot = this.deps.snapshots.performance();
         if (snapshot !== null) this.performanceState.set('performance', { snapshot, ts: this.deps.engine.clock.now() });
       }

@@ -5,6 +5,7 @@
  * reason while the engine keeps dispatching and other clients keep receiving).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PerformanceSnapshot } from '../analytics/snapshot.js';
 import { API, WS_CLOSE_SLOW_CONSUMER, channelData, serverMessageSchema, type ServerMessage } from './protocol.js';
 import { BTC, ETH, SignalOnQuote, TestClient, buildDesk, send, sleep, startServer, type Desk, type Running } from './test-kit.js';
 
@@ -169,6 +170,22 @@ describe('multiplexed /ws', () => {
     await c.waitFor((m) => m.type === 'pong');
     expect(c.messages.some((m) => m.type === 'subscribed')).toBe(false);
     expect(c.closeCode).toBeUndefined();
+  });
+});
+
+describe('performance channel', () => {
+  it('polls the monitor on the interval, and follows analytics.snapshot on the bus once published', async () => {
+    let polls = 0;
+    await setup({ monitor: { snapshot: () => ({ source: 'poll', n: ++polls }) }, ws: { summaryIntervalMs: 50 } });
+    const c = await connect('/ws/performance');
+    await c.waitFor((m) => m.type === 'update' && (m.data as { snapshot: { source: string } }).snapshot.source === 'poll');
+    const fromBus = { source: 'bus', sharpe: 1.5 } as unknown as PerformanceSnapshot;
+    desk.engine.bus.publish('analytics.snapshot', fromBus);
+    await c.waitFor((m) => m.type === 'update' && (m.data as { snapshot: { source: string } }).snapshot.source === 'bus');
+    const pollsAfterBus = polls;
+    await sleep(200);
+    expect(polls).toBe(pollsAfterBus);
+    expectSnapshotThenContiguous(c, 'performance');
   });
 });
 
