@@ -1,15 +1,22 @@
 /**
- * `bourse paper`: paper trading on the built-in synthetic market in real time, printing fills,
- * position changes and P&L as they happen. Stops on Ctrl-C (or after --duration seconds) with a
- * final summary. Settings come from the config (file, environment, flags).
+ * `bourse paper`: paper trading on the built-in synthetic market in real time, with the live
+ * dashboard. Prints the dashboard address (with its token) and fills, position changes and P&L
+ * as they happen. Settings come from the config (file, environment, flags). On SIGINT/SIGTERM
+ * (or after --duration seconds) every component stops within the configured deadline.
  */
-import { paperPresetFromConfig, createPaperSession } from '../kernel.js';
+import { randomBytes } from 'node:crypto';
+import { PerformanceMonitor } from '../analytics/index.js';
+import { InputError } from '../core/errors.js';
+import { createLogger, componentLogger } from '../infra/logger.js';
+import { Lifecycle, installShutdownHandlers, type Component } from '../infra/lifecycle.js';
+import { createPaperSession, paperPresetFromConfig, type PaperSession } from '../kernel.js';
+import { buildServer } from '../server/app.js';
 import { nonNegativeInt, parseFlags, parseKeyValues } from './args.js';
 import { configFromFlags } from './config-flags.js';
 
 export const PAPER_USAGE = `usage: bourse paper [--config file] [--strategy <name>] [--param k=v ...] [--capital N] [--seed n]
-                    [--duration seconds] [--interval ms] [--latency ms] [--risk key=value ...]
-                    [--set section.key=value ...] [--quiet]`;
+                    [--port n] [--no-server] [--duration seconds] [--interval ms] [--latency ms]
+                    [--risk key=value ...] [--set section.key=value ...] [--quiet]`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -19,11 +26,27 @@ const OPTIONS = {
   param: { type: 'string', multiple: true },
   capital: { type: 'string' },
   seed: { type: 'string' },
+  port: { type: 'string' },
+  'no-server': { type: 'boolean' },
   duration: { type: 'string' },
   interval: { type: 'string' },
   latency: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
+
+/** The engine session as a lifecycle component (data feed, strategies, risk, venue). */
+function sessionComponent(session: PaperSession): Component {
+  return {
+    name: 'engine',
+    state: 'INITIALIZED',
+    async start() {
+      session.start();
+    },
+    async stop() {
+      session.stop();
+    },
+  };
+}
 
 export async function paperCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, OPTIONS, 'paper');
@@ -33,39 +56,99 @@ export async function paperCommand(argv: string[]): Promise<number> {
     'engine.seed': flags.seed,
     'engine.latencyMs': flags.latency,
     'market.quoteIntervalMs': flags.interval,
+    'server.port': flags.port,
   });
   const preset = paperPresetFromConfig(cfg);
   const strategies = flags.strategy ? [{ name: flags.strategy, params: { source: 'quote', ...parseKeyValues(flags.param, 'param') } }] : preset.strategies;
   const session = createPaperSession({ ...preset, strategies });
   const { engine } = session;
-  const out = (line: string) => process.stdout.write(line + '\n');
-  const time = () => new Date(engine.clock.now()).toISOString().slice(11, 23);
+  const logger = createLogger(cfg.logging, cfg.profile);
+  const monitor = PerformanceMonitor.attach(engine, { publishIntervalMs: 1000, eventLoopDelay: true, equitySampleMs: 10_000 });
+  const lifecycle = new Lifecycle(engine.clock);
+  lifecycle.add(sessionComponent(session));
 
-  out(`Bourse paper trading: ${strategies.map((s) => s.name).join(', ')} on ${session.feed.instruments.map((i) => i.id).join(', ')} (seed ${cfg.engine.seed}); Ctrl-C to stop.`);
-  engine.bus.subscribe('order.event', (e) => {
-    if (e.type === 'OrderFilled') out(`${time()} FILL     ${e.side.padEnd(4)} ${e.lastQty} ${e.instrumentId} @ ${e.lastPx}  fee ${e.fee.toDecimal()}  (${e.clientOrderId})`);
-    else if (e.type === 'OrderDenied' || e.type === 'OrderRejected') out(`${time()} ${e.type === 'OrderDenied' ? 'DENIED ' : 'REJECTED'} ${e.clientOrderId}: ${e.reason} ${e.message}`);
+  let dashboard: string | undefined;
+  if (!flags['no-server']) {
+    const token = cfg.secrets.apiToken ?? developmentToken(cfg.profile);
+    const serverLog = componentLogger(logger, 'server');
+    // Per-request lines are debug; keep the trader's console readable unless asked for them.
+    if (cfg.logging.levels.server === undefined && serverLog.isLevelEnabled('debug')) serverLog.level = 'info';
+    const server = buildServer({
+      engine,
+      risk: session.risk.risk,
+      monitor,
+      token,
+      logger: serverLog,
+      corsOrigins: cfg.server.corsOrigins,
+      host: cfg.server.host,
+      port: cfg.server.port,
+      page: true,
+      onAudit: (event) => engine.bus.publish('control.audit', event),
+    });
+    lifecycle.add(server);
+    dashboard = `http://${cfg.server.host}:${cfg.server.port}/?token=${encodeURIComponent(token)}`;
+  }
+
+  const out = (line: string) => process.stdout.write(line + '\n');
+  if (!flags.quiet) followOnConsole(session, out);
+  await lifecycle.start();
+  out(`Bourse paper trading: ${strategies.map((s) => s.name).join(', ')} on ${session.feed.instruments.map((i) => i.id).join(', ')} (seed ${cfg.engine.seed}).`);
+  if (dashboard) out(`Dashboard: ${dashboard}`);
+  out('Ctrl-C to stop.');
+
+  const printSummary = () => {
+    const s = engine.portfolio.snapshot(engine.clock.now());
+    out(`Stopped. equity ${s.equity.toDecimal()} ${s.equity.currency.code}, realized ${s.realized.toDecimal()}, unrealized ${s.unrealized.toDecimal()}, fees ${s.fees.toDecimal()}, round trips ${engine.portfolio.closedCount}`);
+  };
+  const beforeStop = () => {
+    // Stop taking new orders first; optionally cancel what is working.
+    session.risk.risk.setState('HALTED', 'shutting down');
+    if (cfg.shutdown.cancelOrdersOnShutdown) engine.run(() => engine.execution.cancelAll());
+  };
+  if (durationS > 0) {
+    await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
+    beforeStop();
+    await lifecycle.stop();
+    monitor.detach();
+    printSummary();
+    return 0;
+  }
+  installShutdownHandlers({
+    lifecycle,
+    deadlineMs: cfg.shutdown.deadlineMs,
+    logger,
+    beforeStop,
+    exit: (code) => {
+      printSummary();
+      process.exit(code);
+    },
   });
-  engine.bus.subscribe('position.changed', (p) => {
-    out(`${time()} POSITION ${p.instrumentId} ${p.side} ${p.quantity} avg ${p.avgPx ?? '-'}  realized ${p.realized.toDecimal()}  unrealized ${p.unrealized.toDecimal()}`);
+  return new Promise<number>(() => undefined); // runs until a signal
+}
+
+/** Development sessions without a configured token get a fresh one, printed in the dashboard address. */
+function developmentToken(profile: string): string {
+  if (profile !== 'development') throw new InputError(`profile ${profile} needs BOURSE_API_TOKEN (at least 32 characters)`);
+  return randomBytes(24).toString('base64url');
+}
+
+function followOnConsole(session: PaperSession, out: (line: string) => void): void {
+  const { engine } = session;
+  const time = () => new Date(engine.clock.now()).toISOString().slice(11, 23);
+  engine.bus.subscribe('order.event', (e) => {
+    if (e.type === 'OrderFilled') {
+      out(`${time()} FILL     ${e.side.padEnd(4)} ${e.lastQty} ${e.instrumentId} @ ${e.lastPx}  fee ${e.fee.toDecimal()}  (${e.clientOrderId})`);
+      const p = engine.portfolio.position(e.instrumentId)?.snapshot(e.ts);
+      if (p) out(`${time()} POSITION ${p.instrumentId} ${p.side} ${p.quantity} avg ${p.avgPx ?? '-'}  realized ${p.realized.toDecimal()}  unrealized ${p.unrealized.toDecimal()}`);
+    } else if (e.type === 'OrderDenied' || e.type === 'OrderRejected') {
+      out(`${time()} ${e.type === 'OrderDenied' ? 'DENIED ' : 'REJECTED'} ${e.clientOrderId}: ${e.reason} ${e.message}`);
+    }
   });
   engine.bus.subscribe('risk.state', (s) => out(`${time()} RISK     ${s.previous} -> ${s.state}: ${s.reason}`));
   let lastPnlPrint = 0;
   engine.bus.subscribe('portfolio.pnl', (s) => {
-    if (flags.quiet || s.ts - lastPnlPrint < 5000) return;
+    if (s.ts - lastPnlPrint < 5000) return;
     lastPnlPrint = s.ts;
     out(`${time()} P&L      equity ${s.equity.toDecimal()}  realized ${s.realized.toDecimal()}  unrealized ${s.unrealized.toDecimal()}  fees ${s.fees.toDecimal()}  open ${s.openPositions}`);
   });
-
-  session.start();
-  await new Promise<void>((resolve) => {
-    const finish = () => resolve();
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    if (durationS > 0) setTimeout(finish, durationS * 1000).unref();
-  });
-  session.stop();
-  const s = engine.portfolio.snapshot(engine.clock.now());
-  out(`Stopped. equity ${s.equity.toDecimal()} ${s.equity.currency.code}, realized ${s.realized.toDecimal()}, unrealized ${s.unrealized.toDecimal()}, fees ${s.fees.toDecimal()}, round trips ${engine.portfolio.closedCount}`);
-  return 0;
 }

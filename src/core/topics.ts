@@ -9,6 +9,7 @@ import type { InvalidTransition, Order } from '../model/order.js';
 import type { Signal } from '../model/signal.js';
 import type { ClosedPosition, PortfolioSnapshot, PositionSnapshot } from '../portfolio/snapshots.js';
 import type { AlertEvent } from '../risk/alerts.js';
+import type { AuditEvent } from '../server/protocol.js';
 import type { RiskMeasures } from '../risk/risk-monitor.js';
 import type { RiskAction, TradingStateChanged } from '../risk/trading-state.js';
 
@@ -51,6 +52,8 @@ export interface TopicMap {
   'risk.state': TradingStateChanged;
   'risk.alert': AlertEvent;
   'risk.action': RiskAction;
+  /** An operator's control action through the API (kill switch, flatten, cancel...). */
+  'control.audit': AuditEvent;
   'risk.measures': RiskMeasures;
   'analytics.snapshot': PerformanceSnapshot;
 }
@@ -74,6 +77,7 @@ export const TOPICS: readonly Topic[] = [
   'risk.state',
   'risk.alert',
   'risk.action',
+  'control.audit',
   'risk.measures',
   'analytics.snapshot',
 ];

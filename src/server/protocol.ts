@@ -38,7 +38,7 @@ export function isChannel(value: string): value is Channel {
   return (CHANNELS as readonly string[]).includes(value);
 }
 
-/** Channels whose updates are coalesced (latest wins per instrument, or per channel for pnl/performance). */
+/** Channels whose updates are coalesced (latest wins per instrument, or per channel for pnl/performance); the risk channel's `summary` updates are coalesced too. */
 export const COALESCED_CHANNELS: readonly Channel[] = ['portfolio', 'pnl', 'prices', 'performance'];
 
 export const WS_PATH = '/ws';

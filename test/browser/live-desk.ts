@@ -87,13 +87,12 @@ export class LiveDesk {
 
   /** Builds and starts a dashboard server (port 0 = any free port). */
   async startServer(port = 0): Promise<BourseServer> {
-    // webRoot is the ServerOptions field that src/server/static.ts is registered with.
-    const options: ServerOptions & { webRoot?: string | false } = {
+    const options: ServerOptions = {
       engine: this.engine,
       risk: this.risk,
       monitor: this.monitor,
       token: TOKEN,
-      webRoot: this.webRoot,
+      page: { root: this.webRoot },
       ws: { summaryIntervalMs: 250 },
       rateLimit: false,
     };

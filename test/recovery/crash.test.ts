@@ -1,0 +1,137 @@
+/**
+ * Crash recovery and graceful shutdown of a real process: paper-child.js trades at a high order
+ * rate (thousands of commands a second) with the SQLite journal and the persisted simulated venue.
+ *
+ * Crash: the child is killed with SIGKILL at a random (seeded) moment after its start-up recovery,
+ * then started again on the same journal, 50 times (BOURSE_CRASH_KILLS to change; the soak script
+ * runs more). After each kill:
+ * - the venue never has an order the journal lacks, and never received one client order id twice;
+ * - every submit journaled up to the child's recovery is at the venue (nothing lost);
+ * - the state the child recovered to (positions, cash, P&L, open orders) equals a full replay of
+ *   the journal (no snapshot) up to its recovery, and the venue's cash and positions.
+ * A last child recovers and exits, and then every journaled submit is at the venue.
+ *
+ * Shutdown: a child receives SIGTERM mid-run and exits 0 (its deadline would make it exit 1) with
+ * the journal flushed: everything it printed as journaled is in the file, its working orders were
+ * canceled, the venue agrees with the journal, and a restart has nothing to reconcile.
+ *
+ * Nothing here depends on timing: the kill moment varies, the assertions hold at any moment.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../src/core/random.js';
+import { SqliteJournal } from '../../src/persistence/sqlite-journal.js';
+import { Child, auditJournal, compileChild, type Recovered } from './child.js';
+
+const KILLS = Number(process.env.BOURSE_CRASH_KILLS ?? 50);
+const SEED = Number(process.env.BOURSE_CRASH_SEED ?? 20241124);
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'bourse-crash-'));
+  dirs.push(d);
+  return d;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(() => compileChild(), 180_000);
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The recovered state's cash and positions equal the venue account the child saw. */
+function expectAccountMatches(r: Recovered): void {
+  expect(r.account.cashRaw).toBe(r.state.cash);
+  const positions = Object.fromEntries(r.state.positions.filter((p) => p.qtyRaw !== 0).map((p) => [p.instrumentId, p.qtyRaw]));
+  expect(r.account.netQtyRaw).toEqual(positions);
+}
+
+describe('paper trading process killed with SIGKILL', () => {
+  it(`recovers ${KILLS} times with no order lost or duplicated and the state equal to a replay and to the venue`, async () => {
+    const db = join(tempDir(), 'journal.sqlite');
+    const rng = new Random(SEED);
+    const totals = { resentSubmits: 0, resentOther: 0, venueAhead: 0, ordersRestored: 0, records: 0, venueOrders: 0 };
+    for (let i = 0; i < KILLS; i++) {
+      const child = new Child(['--db', db, '--seed', String(SEED + i)]);
+      const recovered = await child.waitFor<Recovered>('recovered');
+      expect(recovered.report.reconcile.differences).toEqual([]);
+      expectAccountMatches(recovered);
+      // Let it trade for a random while, then kill it wherever it is.
+      await sleep(rng.int(0, 80));
+      child.kill('SIGKILL');
+      const exit = await child.exited;
+      expect(exit.signal).toBe('SIGKILL');
+
+      const audit = await auditJournal(db, recovered.seq);
+      expect(audit.unjournaled).toEqual([]);
+      expect(audit.duplicates).toBe(0);
+      expect(audit.lostBeforeRecovery).toEqual([]);
+      expect(audit.replay.counts.invalidEvents).toBe(0);
+      expect(audit.replay.counts.orphanEvents).toBe(0);
+      expect(audit.replayedState).toEqual(recovered.state);
+
+      const rc = recovered.report.reconcile;
+      totals.resentSubmits += rc.resent.submit;
+      totals.resentOther += rc.resent.cancel + rc.resent.modify;
+      totals.venueAhead += rc.fillsApplied + rc.eventsApplied;
+      totals.ordersRestored += recovered.report.ordersRestored;
+      totals.records = audit.records;
+      totals.venueOrders = audit.venueOrders;
+    }
+    // A last start: recovers, then shuts down cleanly; now every journaled submit is at the venue.
+    const last = new Child(['--db', db, '--seed', String(SEED + KILLS), '--mode', 'check']);
+    const recovered = await last.waitFor<Recovered>('recovered');
+    expectAccountMatches(recovered);
+    expect((await last.exited).code).toBe(0);
+    const audit = await auditJournal(db, recovered.seq);
+    expect(audit.missing).toEqual([]);
+    expect(audit.unjournaled).toEqual([]);
+    expect(audit.duplicates).toBe(0);
+    expect(audit.replayedState).toEqual(recovered.state);
+    expect(audit.venueOrders).toBeGreaterThan(KILLS * 10); // it did trade
+    console.info(`crash test: ${KILLS} kills, ${totals.records} journal records, ${totals.venueOrders} orders at the venue; at restarts: ${totals.ordersRestored} open orders restored, ${totals.resentSubmits} submits and ${totals.resentOther} cancels/amends resent, ${totals.venueAhead} fills/events taken from a venue ahead of the journal`);
+  }, 170_000);
+});
+
+describe('paper trading process stopped with SIGTERM', () => {
+  it('exits 0 within its deadline with the journal flushed, orders canceled, and nothing left to reconcile', async () => {
+    const db = join(tempDir(), 'journal.sqlite');
+    const child = new Child(['--db', db, '--seed', '7', '--deadline', '5000']);
+    await child.waitFor('recovered');
+    await sleep(200); // mid-run (any moment will do)
+    child.kill('SIGTERM');
+    const stopped = await child.waitFor<{ event: string; code: number; lastSeq: number; durableSeq: number }>('stopped');
+    const exit = await child.exited;
+    expect(exit.code).toBe(0);
+    expect(stopped.code).toBe(0);
+    expect(stopped.durableSeq).toBe(stopped.lastSeq);
+
+    const store = new SqliteJournal({ path: db });
+    await store.open();
+    expect(await store.lastSeq()).toBe(stopped.lastSeq);
+    const tail = await store.read(stopped.lastSeq - 1, 1);
+    expect(tail[0]?.kind).toBe('session.stop');
+    await store.close();
+
+    const audit = await auditJournal(db, stopped.lastSeq);
+    expect(audit.missing).toEqual([]);
+    expect(audit.unjournaled).toEqual([]);
+    expect(audit.duplicates).toBe(0);
+    expect(audit.replay.orders.size).toBe(0); // working orders were canceled on the way out
+    expect(audit.replay.portfolio!.cashRaw.toString()).toBe(audit.venueCashRaw);
+    const positions: Record<string, number> = {};
+    for (const p of audit.replay.portfolio!.allPositions()) if (p.qtyRaw !== 0) positions[p.instrument.id] = p.qtyRaw;
+    expect(positions).toEqual(audit.venueNetRaw);
+    expect(audit.venueOrders).toBeGreaterThan(50);
+
+    // A restart finds nothing to fix.
+    const again = new Child(['--db', db, '--seed', '8', '--mode', 'check']);
+    const recovered = await again.waitFor<Recovered>('recovered');
+    expect((await again.exited).code).toBe(0);
+    const rc = recovered.report.reconcile;
+    expect(rc.resent).toEqual({ submit: 0, cancel: 0, modify: 0 });
+    expect(rc.fillsApplied + rc.eventsApplied).toBe(0);
+    expect(rc.differences).toEqual([]);
+  }, 90_000);
+});
