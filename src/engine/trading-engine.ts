@@ -199,7 +199,20 @@ export class TradingEngine {
       portfolio: this.portfolio,
       orders: this.execution,
       publishSignal: (input) => {
-        const signal: Signal = { ...input, id: `SIG-${this.signalSeq++}`, strategyId: strategy.id, ts: this.clock.now() };
+        const signal: Signal = {
+          id: `SIG-${this.signalSeq++}`,
+          strategyId: strategy.id,
+          instrumentId: input.instrumentId,
+          signalType: input.signalType,
+          direction: input.direction,
+          strength: input.strength,
+          confidence: input.confidence,
+          entry: input.entry,
+          stopLoss: input.stopLoss,
+          takeProfit: input.takeProfit,
+          reason: input.reason,
+          ts: this.clock.now(),
+        };
         this.bus.publish('signal', signal);
         return signal;
       },

@@ -167,7 +167,8 @@ interface Book {
   lastBar: Bar | undefined;
   working: SimOrder[];
   netRaw: number;
-  mark: Price | undefined;
+  /** Latest mark price, raw at the instrument's price precision (no allocation per quote). */
+  markRaw: number | undefined;
 }
 
 type Command =
@@ -228,7 +229,7 @@ export class SimulatedExchange implements ExecutionClient {
         lastBar: undefined,
         working: [],
         netRaw: 0,
-        mark: undefined,
+        markRaw: undefined,
       });
     }
   }
@@ -310,7 +311,7 @@ export class SimulatedExchange implements ExecutionClient {
   /** The venue's latest mark price per instrument (raw at the instrument's price precision). */
   marks(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const book of this.books.values()) if (book.mark) out.set(book.instrument.id, book.mark.raw);
+    for (const book of this.books.values()) if (book.markRaw !== undefined) out.set(book.instrument.id, book.markRaw);
     return out;
   }
 
@@ -376,7 +377,7 @@ export class SimulatedExchange implements ExecutionClient {
       book.ask = b.ask === undefined ? undefined : priceOf(b.ask);
       book.bidSizeRaw = b.bidSizeRaw;
       book.askSizeRaw = b.askSizeRaw;
-      book.mark = b.mark === undefined ? undefined : priceOf(b.mark);
+      book.markRaw = b.mark === undefined ? undefined : priceOf(b.mark).raw;
       book.netRaw = b.netRaw;
       const bar = b.lastBar;
       book.lastBar = bar && {
@@ -516,7 +517,7 @@ export class SimulatedExchange implements ExecutionClient {
         ask: b.ask?.toString(),
         bidSizeRaw: b.bidSizeRaw,
         askSizeRaw: b.askSizeRaw,
-        mark: b.mark?.toString(),
+        mark: b.markRaw === undefined ? undefined : Price.fromRaw(b.markRaw, b.instrument.pricePrecision).toString(),
         netRaw: b.netRaw,
         lastBar: bar && {
           open: bar.open.toString(),
@@ -652,13 +653,13 @@ export class SimulatedExchange implements ExecutionClient {
     const s = o.side === 'BUY' ? 1 : -1;
     const after = book.netRaw + s * o.qtyRaw;
     if (Math.abs(after) <= Math.abs(book.netRaw)) return undefined; // reduces exposure
-    const pxRaw = o.priceRaw ?? o.triggerRaw ?? (o.side === 'BUY' ? book.ask?.raw : book.bid?.raw) ?? book.mark?.raw ?? book.lastBar?.close.raw;
+    const pxRaw = o.priceRaw ?? o.triggerRaw ?? (o.side === 'BUY' ? book.ask?.raw : book.bid?.raw) ?? book.markRaw ?? book.lastBar?.close.raw;
     if (pxRaw === undefined) return undefined; // priced at first fill; checked by the engine's risk layer
     let equity = this.cashRaw;
     let gross = 0n;
     for (const b of this.books.values()) {
-      if (b.netRaw === 0 || !b.mark) continue;
-      const mv = b.instrument.notionalRaw(b.mark.raw, b.netRaw);
+      if (b.netRaw === 0 || b.markRaw === undefined) continue;
+      const mv = b.instrument.notionalRaw(b.markRaw, b.netRaw);
       equity += mv;
       if (b !== book) gross += mv < 0n ? -mv : mv;
     }
@@ -732,12 +733,12 @@ export class SimulatedExchange implements ExecutionClient {
     book.bidSizeRaw = q.bidSize.raw;
     book.askSizeRaw = q.askSize.raw;
     book.lastBar = undefined;
-    book.mark = Price.fromRaw(Math.round((q.bid.raw + q.ask.raw) / 2), q.bid.precision);
+    book.markRaw = Math.round((q.bid.raw + q.ask.raw) / 2);
     if (book.working.length > 0) this.matchQuote(book, book.working.slice());
   }
 
   private onTrade(book: Book, t: TradeTick): void {
-    book.mark = t.price;
+    book.markRaw = t.price.raw;
     if (book.ask === undefined) {
       // Trade-only data: the last trade stands in for both sides of the book.
       book.bid = t.price;
@@ -750,7 +751,7 @@ export class SimulatedExchange implements ExecutionClient {
 
   private onBar(book: Book, bar: Bar): void {
     book.lastBar = bar;
-    book.mark = bar.close;
+    book.markRaw = bar.close.raw;
     if (book.working.length === 0) return;
     const candidates = this.prioritized(book.working.slice());
     let availableRaw = bar.volume.raw > 0 ? bar.volume.raw : undefined;
@@ -890,7 +891,7 @@ export class SimulatedExchange implements ExecutionClient {
     o.filledRaw += qty;
     book.netRaw += s * qty;
     this.cashRaw += -BigInt(s) * inst.notionalRaw(price.raw, qty) - fee.raw;
-    if (!book.mark) book.mark = price;
+    if (book.markRaw === undefined) book.markRaw = price.raw;
     const done = o.filledRaw === o.qtyRaw;
     o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
     const body = {
