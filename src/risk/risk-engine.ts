@@ -127,6 +127,9 @@ export class RiskEngine implements PreTradeGate {
   private peakEquityRaw = 0n;
   private lastEquityRaw = 0n;
   private readonly denials: Record<string, number> = {};
+  private readonly working = new Map<string, Set<Order>>();
+  private dayCacheQuarter = NaN;
+  private dayCacheKey = '';
   private timer: { cancel(): void } | undefined;
   /** Set while HALTED by a halt that flattens: positions opened by late fills are closed too. */
   private flattenFills = false;
@@ -384,7 +387,7 @@ export class RiskEngine implements PreTradeGate {
     const now = this.clock.now();
     const equity = this.portfolio.equityRaw();
     this.lastEquityRaw = equity;
-    const day = this.dayFormat.format(now);
+    const day = this.tradingDay(now);
     if (day !== this.dayKey) {
       this.dayKey = day;
       this.dayStartEquityRaw = equity;
@@ -517,13 +520,16 @@ export class RiskEngine implements PreTradeGate {
       this.vol.get(b.instrumentId)!.update(b.ts, b.close.raw);
       this.evaluate();
     });
-    bus.subscribe('portfolio.pnl', () => this.evaluate());
     // Fix: a flattening halt closed the positions held at that moment only. An order already on its
     // way to the venue (any real venue has latency; cancels arrive after it) could still fill and
     // leave a position open after "kill switch + flatten". While such a halt lasts, a fill of
     // anything but the engine's own flatten orders is flattened in turn.
     bus.subscribe('order.event', (e) => {
-      if (e.type === 'OrderFilled' && this.flattenFills && this.state === 'HALTED' && e.strategyId !== FLATTEN_STRATEGY) this.flatten(e.instrumentId, this.stateReason);
+      this.trackWorking(e.clientOrderId);
+      if (e.type !== 'OrderFilled') return;
+      // Equity limits are evaluated after every fill (the portfolio is already updated).
+      this.evaluate();
+      if (this.flattenFills && this.state === 'HALTED' && e.strategyId !== FLATTEN_STRATEGY) this.flatten(e.instrumentId, this.stateReason);
     });
   }
 
@@ -574,8 +580,8 @@ export class RiskEngine implements PreTradeGate {
     let plain = order.reduceOnly ? 0 : order.quantity.raw;
     let reduceOnly = order.reduceOnly ? order.quantity.raw : 0;
     let maxPxRaw: number | undefined;
-    for (const o of this.execution.workingOrders()) {
-      if (o.instrumentId !== instrumentId || o.side !== order.side || o === order) continue;
+    for (const o of this.workingOf(instrumentId)) {
+      if (o.side !== order.side || o === order) continue;
       const leaves = o.quantity.raw - o.filledQty.raw;
       if (leaves <= 0) continue;
       if (o.reduceOnly) {
@@ -589,6 +595,33 @@ export class RiskEngine implements PreTradeGate {
     const toward = s * net; // the position measured in the order's direction
     const start = toward >= 0 ? toward : toward + Math.min(-toward, reduceOnly);
     return { extreme: s * (start + plain), maxPxRaw };
+  }
+
+  /**
+   * The trading day (YYYY-MM-DD in the configured zone). Every zone's offset is a multiple of
+   * 15 minutes, so the date is formatted once per quarter hour, not on every evaluation.
+   */
+  private tradingDay(now: number): string {
+    const quarter = Math.floor(now / 900_000);
+    if (quarter !== this.dayCacheQuarter) {
+      this.dayCacheQuarter = quarter;
+      this.dayCacheKey = this.dayFormat.format(now);
+    }
+    return this.dayCacheKey;
+  }
+
+  /** Working orders of one instrument, kept current from order events (no copy per check). */
+  private workingOf(instrumentId: string): ReadonlySet<Order> {
+    return this.working.get(instrumentId) ?? NO_ORDERS;
+  }
+
+  private trackWorking(clientOrderId: string): void {
+    const o = this.execution.status(clientOrderId);
+    if (!o) return;
+    let set = this.working.get(o.instrumentId);
+    if (!set) this.working.set(o.instrumentId, (set = new Set()));
+    if (o.isWorking) set.add(o);
+    else set.delete(o);
   }
 
   private netExposureRaw(): bigint {
@@ -607,8 +640,8 @@ export class RiskEngine implements PreTradeGate {
     }
     const exitSide = qty > 0 ? 'SELL' : 'BUY';
     let best: number | undefined;
-    for (const o of this.execution.workingOrders()) {
-      if (o.instrumentId !== instrumentId || o.side !== exitSide || !o.triggerPrice || !o.reduceOnly) continue;
+    for (const o of this.workingOf(instrumentId)) {
+      if (o.side !== exitSide || !o.triggerPrice || !o.reduceOnly) continue;
       const t = o.triggerPrice.raw;
       if (best === undefined || (qty > 0 ? t < best : t > best)) best = t;
     }
@@ -666,6 +699,8 @@ export class RiskEngine implements PreTradeGate {
     }
   }
 }
+
+const NO_ORDERS: ReadonlySet<Order> = new Set();
 
 function deny(reason: DenialReason, message: string): Denial {
   return { reason, message };
