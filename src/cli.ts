@@ -9,6 +9,7 @@ import { STRATEGIES } from './strategy/registry.js';
 import { CurrencyMismatchError, InputError, ValueError } from './core/errors.js';
 import { ConfigError } from './infra/config.js';
 import { configCommand, CONFIG_USAGE } from './cli/config-command.js';
+import { journalCommand, JOURNAL_USAGE } from './cli/journal-command.js';
 
 const USAGE = `Bourse: algorithmic trading platform
 
@@ -16,10 +17,12 @@ commands:
   bourse paper       paper trading on the built-in synthetic market
   bourse backtest    run a strategy over historical data
   bourse config      show the effective configuration (secrets redacted)
+  bourse journal     inspect or export the persistent journal
 
 ${PAPER_USAGE}
 ${BACKTEST_USAGE}
 ${CONFIG_USAGE}
+${JOURNAL_USAGE}
 
 strategies (--strategy NAME --param key=value):
 ${strategyHelp()}`;
@@ -37,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return paperCommand(rest);
     case 'config':
       return configCommand(rest);
+    case 'journal':
+      return journalCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -44,8 +44,8 @@ export interface AmbiguousCommand {
  * What reconciling one order with the venue found and did:
  * - in-sync: the venue agrees with the order; nothing to do
  * - updated: events the order had missed (ack, amend, trigger, fills, end) were applied
- * - resent: a command the venue never saw was sent again (`resent` names it)
- * - canceled-locally: an order canceled before it ever reached the venue
+ * - resent: a command the venue never saw was sent again (`resent` names it; a submit is
+ *   followed by the cancel or amend still pending)
  * - query-failed: the venue could not be asked (try again later)
  * - unknown-at-venue: the venue does not know an order it had acknowledged (a mismatch)
  * - unreconcilable: the venue's fills cannot be listed, or its end state cannot be reached
@@ -53,7 +53,7 @@ export interface AmbiguousCommand {
  */
 export interface ReconcileResult {
   readonly clientOrderId: string;
-  readonly outcome: 'in-sync' | 'updated' | 'resent' | 'canceled-locally' | 'query-failed' | 'unknown-at-venue' | 'unreconcilable' | 'not-working';
+  readonly outcome: 'in-sync' | 'updated' | 'resent' | 'query-failed' | 'unknown-at-venue' | 'unreconcilable' | 'not-working';
   readonly applied: readonly OrderEventType[];
   readonly resent?: 'submit' | 'cancel' | 'modify' | undefined;
   readonly message?: string | undefined;
@@ -251,8 +251,8 @@ export class ExecutionEngine {
   /**
    * Brings one order in line with the venue's view of it, asking the venue first (queryOrder,
    * and queryFills / queryOrderTerms when the client has them):
-   * - unknown to the venue and never acknowledged: the submit never arrived, so it is sent again
-   *   (an order whose cancel was pending is canceled locally instead);
+   * - unknown to the venue and never acknowledged: the submit never arrived, so it is sent again,
+   *   followed by the cancel or amend pending on it (an amend only with `pendingModify`);
    * - known: the events the order missed are applied in order — acknowledgement, amended terms,
    *   trigger, fills it lacks (by trade id), and the venue's end state — then a cancel or amend
    *   still pending here but not seen by the venue is sent again (an amend only when
@@ -283,13 +283,13 @@ export class ExecutionEngine {
         if (opts.cancelIfUnknown) apply({ type: 'OrderCanceled', reason: 'unknown to the venue at reconciliation' });
         return done('unknown-at-venue', { message });
       }
-      // The submit never reached the venue: nothing can have happened to the order there.
-      if (order.status === 'PENDING_CANCEL') {
-        apply({ type: 'OrderCanceled', reason: 'canceled before it reached the venue' });
-        return done('canceled-locally');
-      }
-      if (order.status === 'PENDING_UPDATE') apply({ type: 'OrderModifyRejected', message: 'amend of an order the venue never received; the order is sent with its original terms' });
+      // The submit never reached the venue: nothing can have happened to the order there. Send
+      // it again, then the cancel or amend that followed it (the order keeps its pending state).
+      const pending = order.status;
+      if (pending === 'PENDING_UPDATE' && !pendingModify) apply({ type: 'OrderModifyRejected', message: 'amend of an order the venue never received, its terms unknown; send it again' });
       this.sendSubmit(order);
+      if (pending === 'PENDING_CANCEL') this.sendCancel(order);
+      else if (pending === 'PENDING_UPDATE' && pendingModify) this.sendModify(order, pendingModify);
       return done('resent', { resent: 'submit' });
     }
     // 1. The acknowledgement (an order the venue refused gets its rejection at step 5).

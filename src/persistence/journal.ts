@@ -131,6 +131,8 @@ export interface JournalOptions {
   /** Backoff between retries of a failed write (default 50 ms doubling up to 5 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Most records in one batch (default 10,000): a backlog is written in several, in order. */
+  maxBatch?: number;
 }
 
 interface Waiter {
@@ -163,6 +165,7 @@ export class Journal {
   private readonly onError: (error: unknown, errorClass: ErrorClass) => void;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
+  private readonly maxBatch: number;
   private seq: number;
   private durable: number;
   private pending: JournalRecord[] = [];
@@ -189,6 +192,7 @@ export class Journal {
     this.onError = opts.onError ?? (() => undefined);
     this.retryBaseMs = opts.retryBaseMs ?? 50;
     this.retryMaxMs = opts.retryMaxMs ?? 5000;
+    this.maxBatch = opts.maxBatch ?? 10_000;
   }
 
   /** The seq of the last record appended. */
@@ -339,11 +343,21 @@ export class Journal {
       return this.pending.length > 0 || this.waiters.length > 0 ? this.cut() : undefined;
     }
     const kv = this.kvSource?.();
+    if (records.length > this.maxBatch) {
+      // A backlog: this batch takes the oldest records; the waiters (and any snapshot, which
+      // describes the state after the newest record) go with the batch that ends it.
+      const head = records.slice(0, this.maxBatch);
+      this.pending = records.slice(this.maxBatch);
+      this.sinceSnapshot += head.length;
+      this.counters.batches++;
+      this.counters.largestBatch = Math.max(this.counters.largestBatch, head.length);
+      return { body: { records: head, kv }, waiters: [], lastSeq: head[head.length - 1]!.seq };
+    }
     this.pending = [];
     this.waiters = [];
     let snapshot: JournalSnapshot | undefined;
     this.sinceSnapshot += records.length;
-    if (this.snapshotEvery > 0 && this.snapshotSource && records.length > 0 && this.sinceSnapshot >= this.snapshotEvery) {
+    if (this.snapshotEvery > 0 && this.snapshotSource && this.sinceSnapshot >= this.snapshotEvery) {
       snapshot = { seq: this.seq, ts: this.clock.now(), state: JSON.stringify(this.snapshotSource(), bigintReplacer) };
       this.sinceSnapshot = 0;
       this.counters.snapshots++;

@@ -7,7 +7,7 @@ import type { JournalBatch, JournalRecord, JournalSnapshot, JournalStats, Journa
 
 export class MemoryJournalStore implements JournalStore {
   readonly description = 'memory';
-  readonly synchronous = true;
+  readonly synchronous: boolean = true;
   private records: JournalRecord[] = [];
   private snapshots: JournalSnapshot[] = [];
   private kv = new Map<string, string>();
@@ -40,7 +40,7 @@ export class MemoryJournalStore implements JournalStore {
     this.crashMode = mode;
   }
 
-  write(batch: JournalBatch): undefined {
+  write(batch: JournalBatch): Promise<void> | undefined {
     if (this.closed) throw new Error('memory journal is closed');
     if (this.crashed) throw new Error('memory journal crashed (simulation)');
     const failure = this.failures.shift();

@@ -286,7 +286,7 @@ export interface ReconcileReport {
  * venue disagrees.
  */
 export async function reconcileWithVenue(engine: TradingEngine, wal: WriteAheadExecutionClient, journal: Journal, replay: JournalReplay, opts: ReconcileOptions): Promise<ReconcileReport> {
-  const outcomes: Record<ReconcileResult['outcome'], number> = { 'in-sync': 0, updated: 0, resent: 0, 'canceled-locally': 0, 'query-failed': 0, 'unknown-at-venue': 0, unreconcilable: 0, 'not-working': 0 };
+  const outcomes: Record<ReconcileResult['outcome'], number> = { 'in-sync': 0, updated: 0, resent: 0, 'query-failed': 0, 'unknown-at-venue': 0, unreconcilable: 0, 'not-working': 0 };
   const resent = { submit: 0, cancel: 0, modify: 0 };
   const differences: string[] = [];
   let fillsApplied = 0;

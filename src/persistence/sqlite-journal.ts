@@ -107,7 +107,13 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    write(msg.batch);
+    // Unpack (see PackedBatch): the columns back into records.
+    const n = msg.seqs.length;
+    const kinds = n === 0 ? [] : msg.kinds.split('\\n');
+    const data = n === 0 ? [] : msg.data.split('\\n');
+    const records = new Array(n);
+    for (let i = 0; i < n; i++) records[i] = { seq: msg.seqs[i], ts: msg.tss[i], kind: kinds[i], data: data[i] };
+    write({ records, snapshot: msg.snapshot, kv: msg.kv });
     parentPort.postMessage({ id: msg.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: msg.id, ok: false, message: String((e && e.message) || e), code: e && e.code });
@@ -190,7 +196,7 @@ export class SqliteJournal implements JournalStore {
       this.writeSync(batch);
       return undefined;
     }
-    return this.request({ batch });
+    return this.request(pack(batch));
   }
 
   async lastSeq(): Promise<number> {
@@ -254,14 +260,14 @@ export class SqliteJournal implements JournalStore {
     return this.db;
   }
 
-  private request(msg: { batch: JournalBatch }): Promise<void> {
+  private request(msg: PackedBatch): Promise<void> {
     const worker = this.worker;
     if (!worker) return Promise.reject(this.workerError ?? new Error(`journal ${this.path} is not open`));
     return new Promise<void>((resolve, reject) => {
       const id = this.nextRequest++;
       this.requests.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, batch: msg.batch });
+      worker.postMessage({ id, ...msg }, [msg.seqs.buffer, msg.tss.buffer]);
     });
   }
 
@@ -272,6 +278,37 @@ export class SqliteJournal implements JournalStore {
     for (const r of this.requests.values()) r.reject(error);
     this.requests.clear();
   }
+}
+
+/**
+ * A batch as sent to the writer thread: columns instead of one object per record, so the copy
+ * between threads is two strings and two transferred buffers rather than a structured clone of
+ * thousands of objects. Record data is JSON text, which never holds a raw newline.
+ */
+interface PackedBatch {
+  readonly seqs: Float64Array<ArrayBuffer>;
+  readonly tss: Float64Array<ArrayBuffer>;
+  readonly kinds: string;
+  readonly data: string;
+  readonly snapshot: JournalBatch['snapshot'];
+  readonly kv: JournalBatch['kv'];
+}
+
+function pack(batch: JournalBatch): PackedBatch {
+  const r = batch.records;
+  const n = r.length;
+  const seqs = new Float64Array(n);
+  const tss = new Float64Array(n);
+  const kinds: string[] = new Array<string>(n);
+  const data: string[] = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const x = r[i]!;
+    seqs[i] = x.seq;
+    tss[i] = x.ts;
+    kinds[i] = x.kind;
+    data[i] = x.data;
+  }
+  return { seqs, tss, kinds: kinds.join('\n'), data: data.join('\n'), snapshot: batch.snapshot, kv: batch.kv };
 }
 
 /** Runs the migrations not yet applied, each in its own transaction. */

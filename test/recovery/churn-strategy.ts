@@ -3,7 +3,8 @@
  * trading idea. On every quote it sends `ordersPerQuote` random commands: market orders, resting
  * and marketable limits, brackets (an entry with stop-loss and take-profit exits), cancels and
  * amends of its own working orders — every path the journal and reconciliation must get right.
- * Positions stay within ±`maxSteps` minimum sizes per instrument.
+ * Positions stay within ±`maxSteps` minimum sizes per instrument, and its working orders within
+ * `maxOpen`.
  */
 import { Random } from '../../src/core/random.js';
 import { Quantity } from '../../src/core/quantity.js';
@@ -19,6 +20,8 @@ export interface ChurnOptions {
   readonly maxSteps?: number;
   /** Share of brackets among new orders (default 0.05). */
   readonly bracketShare?: number;
+  /** Working orders it keeps at most: beyond, it cancels instead of sending (default 50). */
+  readonly maxOpen?: number;
 }
 
 export class ChurnStrategy extends Strategy {
@@ -26,6 +29,7 @@ export class ChurnStrategy extends Strategy {
   private readonly perQuote: number;
   private readonly maxSteps: number;
   private readonly bracketShare: number;
+  private readonly maxOpen: number;
   private readonly open: string[] = [];
   private readonly index = new Map<string, number>();
   /** Commands sent (submits, cancels, amends), for benchmarks. */
@@ -37,6 +41,12 @@ export class ChurnStrategy extends Strategy {
     this.perQuote = opts.ordersPerQuote ?? 1;
     this.maxSteps = opts.maxSteps ?? 20;
     this.bracketShare = opts.bracketShare ?? 0.05;
+    this.maxOpen = opts.maxOpen ?? 50;
+  }
+
+  /** Adopts its working orders restored from a journal, so it keeps churning (canceling) them. */
+  override onStart(): void {
+    for (const o of this.ctx.orders.workingOrders()) if (o.strategyId === this.id) this.remember(o.clientOrderId);
   }
 
   override onQuote(q: QuoteTick): void {
@@ -52,7 +62,7 @@ export class ChurnStrategy extends Strategy {
     const inst = this.instrument(q.instrumentId);
     const r = this.rng.next();
     const orders = this.ctx.orders;
-    if (r < 0.15 && this.open.length > 0) {
+    if ((r < 0.15 || this.open.length >= this.maxOpen) && this.open.length > 0) {
       const order = orders.status(this.pick());
       if (order && order.isWorking && order.status !== 'PENDING_CANCEL') {
         orders.cancel(order.clientOrderId);

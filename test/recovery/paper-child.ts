@@ -11,6 +11,7 @@
  * closed, `{"event":"stopped","lastSeq":n}` is printed and the process exits 0 (1 past the deadline).
  *
  * usage: node paper-child.js --db <file> --seed <n> [--mode run|check] [--interval ms] [--per-quote n] [--deadline ms]
+ *                            [--venue-orders-kept n]
  *   check: recover, print, shut down at once.
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '1' },
     'per-quote': { type: 'string', default: '1' },
     deadline: { type: 'string', default: '10000' },
+    'venue-orders-kept': { type: 'string', default: '1000000' },
   },
 });
 if (!values.db) throw new Error('--db is required');
@@ -46,8 +48,8 @@ const session = await openPaperSession(preset, {
   snapshotEvery: 250,
   onMismatch: 'halt',
   risk: false,
-  // The tests audit every order the venue ever received.
-  venueOrdersKept: 10_000_000,
+  // The tests audit every order the venue ever received: keep them all (up to this many).
+  venueOrdersKept: Number(values['venue-orders-kept']),
 });
 const marks = session.venue.marks();
 const account = session.venue.queryAccount();
