@@ -55,6 +55,8 @@ export const FLATTEN_STRATEGY = 'risk';
 export const PROTECTIVE_STOP_TAG = 'risk:stop';
 
 interface MarketState {
+  /** Whether a stale-data alert is active for the instrument. */
+  staleAlert: boolean;
   lastRaw: number | undefined;
   bidRaw: number | undefined;
   askRaw: number | undefined;
@@ -92,8 +94,16 @@ const FRACTION_PRECISION = 9;
 const FRACTION_SCALE = 10n ** BigInt(FRACTION_PRECISION);
 const DAY_MS = 86_400_000;
 
+const FRACTIONS = new Map<number, bigint>();
+
+/** A fraction as an exact integer at FRACTION_PRECISION (memoized: limits are few and fixed). */
 function fractionRaw(f: number): bigint {
-  return parseDecimal(f.toFixed(FRACTION_PRECISION), FRACTION_PRECISION, 'fraction');
+  let raw = FRACTIONS.get(f);
+  if (raw === undefined) {
+    raw = parseDecimal(f.toFixed(FRACTION_PRECISION), FRACTION_PRECISION, 'fraction');
+    if (FRACTIONS.size < 10_000) FRACTIONS.set(f, raw);
+  }
+  return raw;
 }
 
 function abs(x: bigint): bigint {
@@ -156,7 +166,7 @@ export class RiskEngine implements PreTradeGate {
     if (net !== undefined) this.money.net = net;
     for (const inst of opts.instruments) {
       this.instruments.set(inst.id, inst);
-      this.market.set(inst.id, { lastRaw: undefined, bidRaw: undefined, askRaw: undefined, lastTs: -Infinity });
+      this.market.set(inst.id, { staleAlert: false, lastRaw: undefined, bidRaw: undefined, askRaw: undefined, lastTs: -Infinity });
       this.vol.set(inst.id, new VolatilityEstimator());
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
@@ -399,7 +409,7 @@ export class RiskEngine implements PreTradeGate {
     if (dailyLimit !== undefined && this.dayStartEquityRaw > 0n) {
       const loss = this.dayStartEquityRaw - equity;
       const limitRaw = (fractionRaw(dailyLimit) * this.dayStartEquityRaw) / FRACTION_SCALE;
-      this.alertLevels('daily_loss', loss, limitRaw, `daily loss ${this.m(loss > 0n ? loss : 0n)} of limit ${this.m(limitRaw)}`);
+      this.alertLevels('daily_loss', loss, limitRaw, () => `daily loss ${this.m(loss > 0n ? loss : 0n)} of limit ${this.m(limitRaw)}`);
       if (loss > 0n && loss >= limitRaw && this.state !== 'HALTED') {
         this.breach(this.actions.haltOnDailyLoss, `daily loss ${this.m(loss)} reached the limit ${this.m(limitRaw)} (${(dailyLimit * 100).toFixed(2)}% of ${this.m(this.dayStartEquityRaw)})`);
       }
@@ -408,7 +418,7 @@ export class RiskEngine implements PreTradeGate {
     if (ddLimit !== undefined && this.peakEquityRaw > 0n) {
       const dd = this.peakEquityRaw - equity;
       const limitRaw = (fractionRaw(ddLimit) * this.peakEquityRaw) / FRACTION_SCALE;
-      this.alertLevels('drawdown', dd, limitRaw, `drawdown ${this.m(dd)} of limit ${this.m(limitRaw)}`);
+      this.alertLevels('drawdown', dd, limitRaw, () => `drawdown ${this.m(dd)} of limit ${this.m(limitRaw)}`);
       if (dd > 0n && dd >= limitRaw && this.state !== 'HALTED') {
         this.breach(this.actions.haltOnMaxDrawdown, `drawdown ${this.m(dd)} reached the limit ${this.m(limitRaw)} (${(ddLimit * 100).toFixed(2)}% of peak ${this.m(this.peakEquityRaw)})`);
       }
@@ -418,7 +428,9 @@ export class RiskEngine implements PreTradeGate {
       for (const [id, m] of this.market) {
         if (m.lastRaw === undefined) continue;
         const age = now - m.lastTs;
-        this.alerts.set(age > stale, { key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
+        if (age > stale) this.alerts.raise({ key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
+        else if (m.staleAlert) this.alerts.resolve(`stale_data:${id}`);
+        m.staleAlert = age > stale;
       }
     }
   }
@@ -553,12 +565,13 @@ export class RiskEngine implements PreTradeGate {
   }
 
   /** INFO at 50%, WARNING at 80%, CRITICAL at 100% of a limit; resolved below 50%. */
-  private alertLevels(key: string, current: bigint, limit: bigint, message: string): void {
+  private alertLevels(key: string, current: bigint, limit: bigint, message: () => string): void {
     if (limit <= 0n) return;
-    const ratio = Number((current * 1000n) / limit) / 1000;
-    if (ratio >= 1) this.alerts.raise({ key, level: 'CRITICAL', action: 'HALT_TRADING', message });
-    else if (ratio >= 0.8) this.alerts.raise({ key, level: 'WARNING', action: 'REDUCE_POSITION', message });
-    else if (ratio >= 0.5) this.alerts.raise({ key, level: 'INFO', action: 'INCREASE_MONITORING', message });
+    // Compare exactly at 50/80/100%; the message is only formatted when an alert is raised.
+    const x = current * 10n;
+    if (x >= limit * 10n) this.alerts.raise({ key, level: 'CRITICAL', action: 'HALT_TRADING', message: message() });
+    else if (x >= limit * 8n) this.alerts.raise({ key, level: 'WARNING', action: 'REDUCE_POSITION', message: message() });
+    else if (x >= limit * 5n) this.alerts.raise({ key, level: 'INFO', action: 'INCREASE_MONITORING', message: message() });
     else this.alerts.resolve(key);
   }
 

@@ -105,7 +105,10 @@ export class ChurnStrategy extends Strategy {
       result = this.limit(inst.id, side, quantity, price);
     }
     this.sent++;
-    if (result.ok && !result.order.isTerminal) this.remember(result.order.clientOrderId);
+    if (!result.ok) return;
+    if (!result.order.isTerminal) this.remember(result.order.clientOrderId);
+    // A bracket's exits are its orders too: churned (canceled) like the others once working.
+    for (const id of result.order.contingency === 'OTO' ? result.order.linkedIds : []) this.remember(id);
   }
 
   private pick(): string {
