@@ -8,6 +8,8 @@ import { PAPER_USAGE, paperCommand } from './cli/paper-command.js';
 import { STRATEGIES } from './strategy/registry.js';
 import { CurrencyMismatchError, InputError, ValueError } from './core/errors.js';
 import { ConfigError } from './infra/config.js';
+import { JournalFormatError } from './persistence/codec.js';
+import { ReconciliationError } from './persistence/recovery.js';
 import { configCommand, CONFIG_USAGE } from './cli/config-command.js';
 import { journalCommand, JOURNAL_USAGE } from './cli/journal-command.js';
 
@@ -58,7 +60,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof InputError || err instanceof ValueError || err instanceof CurrencyMismatchError || err instanceof ConfigError) {
+    if (err instanceof InputError || err instanceof ValueError || err instanceof CurrencyMismatchError || err instanceof ConfigError || err instanceof ReconciliationError || err instanceof JournalFormatError) {
       process.stderr.write(`bourse: ${err.message}\n`);
       process.exitCode = 2;
     } else {

@@ -9,7 +9,9 @@ import { PerformanceMonitor } from '../analytics/index.js';
 import { InputError } from '../core/errors.js';
 import { createLogger, componentLogger } from '../infra/logger.js';
 import { Lifecycle, installShutdownHandlers, type Component } from '../infra/lifecycle.js';
-import { createPaperSession, paperPresetFromConfig, type PaperSession } from '../kernel.js';
+import { createPaperSession, openPaperSession, paperPresetFromConfig, paperSessionComponents, type PaperSession } from '../kernel.js';
+import { journalStoreFromConfig } from '../persistence/index.js';
+import type { RiskStack } from '../risk/attach.js';
 import { buildServer } from '../server/app.js';
 import { nonNegativeInt, parseFlags, parseKeyValues } from './args.js';
 import { configFromFlags } from './config-flags.js';
@@ -34,18 +36,32 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
 } as const;
 
-/** The engine session as a lifecycle component (data feed, strategies, risk, venue). */
-function sessionComponent(session: PaperSession): Component {
-  return {
-    name: 'engine',
-    state: 'INITIALIZED',
-    async start() {
-      session.start();
-    },
-    async stop() {
-      session.stop();
-    },
-  };
+/** A paper session, journaled or not, as the command drives it. */
+interface Desk {
+  readonly session: Omit<PaperSession, 'risk'>;
+  readonly risk: RiskStack;
+  /** Lifecycle components, in start order: (journal,) trading session. */
+  readonly components: Component[];
+  readonly recovered: string | undefined;
+}
+
+/**
+ * Opens the session. With a journal (persistence.kind sqlite or postgres) the engine and the
+ * simulated venue are recovered from it first, so a paper session resumes where it stopped.
+ */
+async function openDesk(cfg: ReturnType<typeof configFromFlags>, preset: ReturnType<typeof paperPresetFromConfig>, cancelOnStop: boolean): Promise<Desk> {
+  const store = journalStoreFromConfig(cfg);
+  if (!store) {
+    const session = createPaperSession(preset);
+    const component: Component = { name: 'paper-session', state: 'INITIALIZED', start: async () => session.start(), stop: async () => session.stop() };
+    return { session, risk: session.risk, components: [component], recovered: undefined };
+  }
+  const session = await openPaperSession(preset, { store, snapshotEvery: cfg.persistence.snapshotEvery });
+  if (!session.risk) throw new Error('the journaled paper session was opened without its risk stack');
+  const r = session.recovery;
+  const where = cfg.persistence.kind === 'sqlite' ? cfg.persistence.sqlitePath : 'PostgreSQL';
+  const recovered = r.lastSeq === 0 ? `Journal: ${where} (new).` : `Resumed from the journal ${where}: ${r.lastSeq} records, ${r.ordersRestored} orders restored in ${r.durationMs} ms.`;
+  return { session, risk: session.risk, components: paperSessionComponents(session, { cancelOrdersOnShutdown: cancelOnStop }), recovered };
 }
 
 export async function paperCommand(argv: string[]): Promise<number> {
@@ -60,12 +76,13 @@ export async function paperCommand(argv: string[]): Promise<number> {
   });
   const preset = paperPresetFromConfig(cfg);
   const strategies = flags.strategy ? [{ name: flags.strategy, params: { source: 'quote', ...parseKeyValues(flags.param, 'param') } }] : preset.strategies;
-  const session = createPaperSession({ ...preset, strategies });
+  const desk = await openDesk(cfg, { ...preset, strategies }, cfg.shutdown.cancelOrdersOnShutdown);
+  const { session, risk } = desk;
   const { engine } = session;
   const logger = createLogger(cfg.logging, cfg.profile);
   const monitor = PerformanceMonitor.attach(engine, { publishIntervalMs: 1000, eventLoopDelay: true, equitySampleMs: 10_000 });
   const lifecycle = new Lifecycle(engine.clock);
-  lifecycle.add(sessionComponent(session));
+  for (const c of desk.components) lifecycle.add(c);
 
   let dashboard: string | undefined;
   if (!flags['no-server']) {
@@ -75,7 +92,7 @@ export async function paperCommand(argv: string[]): Promise<number> {
     if (cfg.logging.levels.server === undefined && serverLog.isLevelEnabled('debug')) serverLog.level = 'info';
     const server = buildServer({
       engine,
-      risk: session.risk.risk,
+      risk: risk.risk,
       monitor,
       token,
       logger: serverLog,
@@ -93,6 +110,7 @@ export async function paperCommand(argv: string[]): Promise<number> {
   if (!flags.quiet) followOnConsole(session, out);
   await lifecycle.start();
   out(`Bourse paper trading: ${strategies.map((s) => s.name).join(', ')} on ${session.feed.instruments.map((i) => i.id).join(', ')} (seed ${cfg.engine.seed}).`);
+  if (desk.recovered) out(desk.recovered);
   if (dashboard) out(`Dashboard: ${dashboard}`);
   out('Ctrl-C to stop.');
 
@@ -100,11 +118,10 @@ export async function paperCommand(argv: string[]): Promise<number> {
     const s = engine.portfolio.snapshot(engine.clock.now());
     out(`Stopped. equity ${s.equity.toDecimal()} ${s.equity.currency.code}, realized ${s.realized.toDecimal()}, unrealized ${s.unrealized.toDecimal()}, fees ${s.fees.toDecimal()}, round trips ${engine.portfolio.closedCount}`);
   };
-  const beforeStop = () => {
-    // Stop taking new orders first; optionally cancel what is working.
-    session.risk.risk.setState('HALTED', 'shutting down');
-    if (cfg.shutdown.cancelOrdersOnShutdown) engine.run(() => engine.execution.cancelAll());
-  };
+  // Stop the market data first, so strategies stop deciding; the session's own stop then
+  // cancels working orders if configured and makes everything durable. (Not a trading-state
+  // change: a halt would be journaled and the resumed session would start halted.)
+  const beforeStop = () => session.feed.stop();
   if (durationS > 0) {
     await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
     beforeStop();
@@ -132,7 +149,7 @@ function developmentToken(profile: string): string {
   return randomBytes(24).toString('base64url');
 }
 
-function followOnConsole(session: PaperSession, out: (line: string) => void): void {
+function followOnConsole(session: Pick<PaperSession, 'engine'>, out: (line: string) => void): void {
   const { engine } = session;
   const time = () => new Date(engine.clock.now()).toISOString().slice(11, 23);
   engine.bus.subscribe('order.event', (e) => {

@@ -7,31 +7,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../core/clock.js';
 import { Journal, readAll, type JournalBatch, type JournalRecord, type JournalStore } from './journal.js';
 import { MemoryJournalStore } from './memory-journal.js';
 import { PostgresJournal } from './postgres-journal.js';
 import { SqliteJournal } from './sqlite-journal.js';
+import { TEST_POSTGRES_URL, postgresTestsEnabled } from './testkit.js';
 
-const PG_URL = process.env.BOURSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const CI = process.env.CI === 'true';
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-const pgUp = await postgresReachable();
-if (!pgUp && !CI) console.warn(`journal contract: PostgreSQL at ${PG_URL} is unreachable; its suite is skipped (it runs, and fails, when CI=true)`);
+const PG_URL = TEST_POSTGRES_URL;
+const pgEnabled = await postgresTestsEnabled('journal contract (postgres)');
 
 interface Harness {
   /** A new, empty, opened store. */
@@ -86,7 +71,7 @@ const IMPLEMENTATIONS: { name: string; harness: () => Harness; skip: boolean }[]
   { name: 'memory', harness: () => ({ create: async () => new MemoryJournalStore(), cleanup: async () => undefined }), skip: false },
   { name: 'sqlite (sync writer)', harness: sqliteHarness('sync'), skip: false },
   { name: 'sqlite (worker writer)', harness: sqliteHarness('worker'), skip: false },
-  { name: 'postgres', harness: postgresHarness, skip: !pgUp && !CI },
+  { name: 'postgres', harness: postgresHarness, skip: !pgEnabled },
 ];
 
 const rec = (seq: number, kind = 'order.event', data: unknown = { n: seq, text: `r${seq}`, nested: { a: [1, 'two', null] } }): JournalRecord => ({

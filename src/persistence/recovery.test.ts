@@ -6,9 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../core/clock.js';
 import { Random } from '../core/random.js';
+import { TradingEngine } from '../engine/trading-engine.js';
+import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import type { VenueEvent } from '../execution/ports.js';
-import type { SimulatedExchange } from '../execution/simulated-exchange.js';
 import type { Order } from '../model/order.js';
 import { MemoryJournalStore } from './memory-journal.js';
 import { RecordKind, type JournalRecord } from './journal.js';
@@ -193,6 +195,56 @@ class TimingOutVenue extends VenueWrapper {
 }
 
 describe('ambiguous submits', () => {
+  it('the gateway resolves a submit that threw by asking the venue first: found, never resent; unknown, resent once', () => {
+    const clock = new SimulatedClock(T0);
+    const exchange = new SimulatedExchange({ clock, instruments: INSTRUMENTS, startingCash: CAPITAL });
+    const received = new Map<string, number>();
+    let n = 0;
+    class Flaky extends VenueWrapper {
+      readonly silenced = new Set<string>();
+      protected override deliver(e: VenueEvent, report: (e: VenueEvent) => void): void {
+        if (!this.silenced.has(e.clientOrderId)) report(e);
+      }
+      override submit(order: Readonly<Order>): void {
+        const id = order.clientOrderId;
+        n++;
+        if (n === 2) throw new Error(`submit ${id} timed out before reaching the venue`);
+        received.set(id, (received.get(id) ?? 0) + 1);
+        if (n === 1) {
+          this.silenced.add(id); // the venue took it; its answers are lost
+          this.exchange.submit(order);
+          throw new Error(`submit ${id} timed out waiting for the acknowledgement`);
+        }
+        this.exchange.submit(order);
+      }
+      override queryOrder(id: string) {
+        this.silenced.delete(id);
+        return this.exchange.queryOrder(id);
+      }
+    }
+    const venue = new Flaky(exchange);
+    const engine = new TradingEngine({ clock, instruments: INSTRUMENTS, initialCapital: CAPITAL, venue });
+    engine.start();
+    const [quote] = marketRecords(1, 1);
+    engine.dispatch(quote!);
+    const buy = (id: string) => engine.run(() => engine.execution.submit('s', { instrumentId: INSTRUMENTS[0]!.id, side: 'BUY', type: 'MARKET', quantity: INSTRUMENTS[0]!.quantity('0.001'), clientOrderId: id }));
+    buy('taken');
+    buy('lost');
+    expect(engine.execution.status('taken')!.status).toBe('SUBMITTED');
+    expect(engine.execution.status('lost')!.status).toBe('SUBMITTED');
+    expect([...engine.execution.ambiguousCommands().keys()]).toEqual(['taken', 'lost']);
+    const results = engine.run(() => engine.execution.resolveAmbiguous());
+    expect(results.map((r) => [r.clientOrderId, r.outcome, r.resent, r.applied])).toEqual([
+      ['taken', 'updated', undefined, ['OrderAccepted', 'OrderFilled']],
+      ['lost', 'resent', 'submit', []],
+    ]);
+    expect(engine.execution.status('taken')!.status).toBe('FILLED');
+    expect(engine.execution.status('lost')!.status).toBe('FILLED');
+    expect(Object.fromEntries(received)).toEqual({ taken: 1, lost: 1 });
+    expect(engine.execution.ambiguousCommands().size).toBe(0);
+    expect(engine.portfolio.cashRaw).toBe(exchange.queryAccount().cash.raw);
+  });
+
   it('a venue that times out on 10% of submits ends with zero duplicates, resolved live and across crashes', async () => {
     const store = new MemoryJournalStore();
     const received = new Map<string, number>();

@@ -26,7 +26,7 @@ import type { OrderFilled } from '../model/order-events.js';
 import { Order } from '../model/order.js';
 import { Portfolio, type PortfolioState } from '../portfolio/portfolio.js';
 import type { PositionState } from '../portfolio/position.js';
-import { JournalFormatError, eventFromJson, modificationOf, orderFromRecord, type ModifyRecord, type OrderRecord } from './codec.js';
+import { JournalFormatError, eventFromJson, modificationOf, orderFromRecord, quantityOf, type ModifyRecord, type OrderRecord } from './codec.js';
 import { RecordKind, type Journal, type JournalRecord, type JournalSnapshot, type JournalStore } from './journal.js';
 import type { EngineState, RiskStateRecord, SessionStartRecord } from './recorder.js';
 import type { WriteAheadExecutionClient } from './write-ahead-client.js';
@@ -136,10 +136,7 @@ export class JournalReplay {
         this.submitted?.add(rec.clientOrderId);
         // A bracket exit is sized to its entry's fill when sent: the submit carries that size.
         const order = this.orders.get(rec.clientOrderId);
-        if (order && !order.isTerminal) {
-          const q = orderFromRecord(rec).quantity;
-          if (q.raw !== order.quantity.raw) order.quantity = q;
-        }
+        if (order && !order.isTerminal && rec.quantity !== order.quantity.toString()) order.quantity = quantityOf(rec.quantity);
         break;
       }
       case RecordKind.modify: {

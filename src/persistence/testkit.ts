@@ -8,6 +8,7 @@ import { SimulatedClock } from '../core/clock.js';
 import { Money, USD } from '../core/money.js';
 import { BTC_USD, ETH_USD, SOL_USD, defaultSyntheticConfig } from '../data/builtin-instruments.js';
 import { SyntheticMarket } from '../data/synthetic.js';
+import type { MatchingVenue } from '../engine/trading-engine.js';
 import type { ExecutionClient, OrderModification, VenueAccount, VenueEvent, VenueOrderStatus, VenueOrderTerms } from '../execution/ports.js';
 import type { OrderFilled } from '../model/order-events.js';
 import type { SimulatedExchange } from '../execution/simulated-exchange.js';
@@ -15,6 +16,7 @@ import type { MarketData } from '../model/data.js';
 import type { Order } from '../model/order.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import { ChurnStrategy } from '../../test/recovery/churn-strategy.js';
+import pg from 'pg';
 import type { JournalStore } from './journal.js';
 import { openJournaledEngine, type JournaledEngine } from './journaled-engine.js';
 import { replayJournal, type JournalReplay } from './recovery.js';
@@ -135,7 +137,7 @@ export async function auditVenue(store: JournalStore, exchange: SimulatedExchang
  * A transparent wrapper around the simulated exchange (a MatchingVenue); tests override what they
  * need: `deliver` sees every venue event on its way to the engine.
  */
-export class VenueWrapper implements ExecutionClient {
+export class VenueWrapper implements MatchingVenue {
   constructor(readonly exchange: SimulatedExchange) {}
 
   get venue(): string {
@@ -184,5 +186,26 @@ export class VenueWrapper implements ExecutionClient {
 
   flush(): void {
     this.exchange.flush();
+  }
+}
+
+export const TEST_POSTGRES_URL = process.env.BOURSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Whether the PostgreSQL tests run: always when CI=true (they then fail if the server is down);
+ * otherwise only when the server answers, with a message saying they were skipped.
+ */
+export async function postgresTestsEnabled(suite: string): Promise<boolean> {
+  if (process.env.CI === 'true') return true;
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    console.warn(`${suite}: PostgreSQL at ${TEST_POSTGRES_URL} is unreachable; skipped (it runs, and fails, when CI=true)`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Running paper-child.ts as a real process: compiling it (and what it imports) once with the
+ * Running paper-child.ts as a real process: compiling it (and what it imports, and the `bourse`
+ * command line for the journal CLI checks) once with the
  * project's tsc into node_modules/.cache/bourse-recovery-child (incremental, so a run after a
  * small change takes seconds; a directory lock keeps concurrent test runs from writing the same
  * files), spawning it, reading its JSON lines, and auditing its journal afterwards. Shared by the
@@ -20,6 +21,8 @@ import { stateSummary } from '../../src/persistence/testkit.js';
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OUT = join(ROOT, 'node_modules', '.cache', 'bourse-recovery-child');
 export const CHILD = join(OUT, 'test', 'recovery', 'paper-child.js');
+/** The `bourse` command line, compiled with the child. */
+export const CLI = join(OUT, 'src', 'cli.js');
 
 /** Compiles the child program. Throws with the compiler's output when it fails. */
 export async function compileChild(): Promise<void> {
@@ -31,7 +34,8 @@ export async function compileChild(): Promise<void> {
       break;
     } catch {
       // A stale lock (a run killed while compiling) is taken over after two minutes.
-      if (waited > 120_000 || Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 120_000) {
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (waited > 120_000 || (held !== undefined && Date.now() - held.mtimeMs > 120_000)) {
         rmSync(lock, { recursive: true, force: true });
         continue;
       }

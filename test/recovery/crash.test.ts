@@ -3,8 +3,9 @@
  * rate (thousands of commands a second) with the SQLite journal and the persisted simulated venue.
  *
  * Crash: the child is killed with SIGKILL at a random (seeded) moment after its start-up recovery,
- * then started again on the same journal, 50 times (BOURSE_CRASH_KILLS to change; the soak script
- * runs more). After each kill:
+ * then started again on the same journal, 50 times. A soak runs more, with other seeds:
+ *   BOURSE_CRASH_KILLS=1000 BOURSE_CRASH_SEED=7 npx vitest run test/recovery/crash.test.ts
+ * After each kill:
  * - the venue never has an order the journal lacks, and never received one client order id twice;
  * - every submit journaled up to the child's recovery is at the venue (nothing lost);
  * - the state the child recovered to (positions, cash, P&L, open orders) equals a full replay of
@@ -23,7 +24,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src/core/random.js';
 import { SqliteJournal } from '../../src/persistence/sqlite-journal.js';
-import { Child, auditJournal, compileChild, type Recovered } from './child.js';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { CLI, Child, ROOT, auditJournal, compileChild, type Recovered } from './child.js';
 
 const KILLS = Number(process.env.BOURSE_CRASH_KILLS ?? 50);
 const SEED = Number(process.env.BOURSE_CRASH_SEED ?? 20241124);
@@ -90,8 +93,8 @@ describe('paper trading process killed with SIGKILL', () => {
     expect(audit.duplicates).toBe(0);
     expect(audit.replayedState).toEqual(recovered.state);
     expect(audit.venueOrders).toBeGreaterThan(KILLS * 10); // it did trade
-    console.info(`crash test: ${KILLS} kills, ${totals.records} journal records, ${totals.venueOrders} orders at the venue; at restarts: ${totals.ordersRestored} open orders restored, ${totals.resentSubmits} submits and ${totals.resentOther} cancels/amends resent, ${totals.venueAhead} fills/events taken from a venue ahead of the journal`);
-  }, 170_000);
+    console.info(`crash test (seed ${SEED}): ${KILLS} kills, ${totals.records} journal records, ${totals.venueOrders} orders at the venue; at restarts: ${totals.ordersRestored} open orders restored, ${totals.resentSubmits} submits and ${totals.resentOther} cancels/amends resent, ${totals.venueAhead} fills/events taken from a venue ahead of the journal`);
+  }, Math.max(170_000, KILLS * 4000));
 });
 
 describe('paper trading process stopped with SIGTERM', () => {
@@ -133,5 +136,28 @@ describe('paper trading process stopped with SIGTERM', () => {
     expect(rc.resent).toEqual({ submit: 0, cancel: 0, modify: 0 });
     expect(rc.fillsApplied + rc.eventsApplied).toBe(0);
     expect(rc.differences).toEqual([]);
+
+    // The operator's view of the same journal.
+    const bourse = (...a: string[]) => spawnSync(process.execPath, [CLI, 'journal', ...a], { cwd: ROOT, encoding: 'utf8' });
+    const inspect = bourse('inspect', '--db', db, '--json');
+    expect(inspect.status).toBe(0);
+    const report = JSON.parse(inspect.stdout) as { lastSeq: number; records: number; byKind: Record<string, number>; openOrders: unknown[]; snapshots: number };
+    expect(report.lastSeq).toBeGreaterThan(stopped.lastSeq);
+    expect(report.records).toBe(report.lastSeq);
+    expect(report.byKind['cmd.submit']).toBeGreaterThanOrEqual(audit.replay.counts.submits);
+    expect(report.openOrders).toEqual([]);
+    expect(report.snapshots).toBeGreaterThan(0);
+    expect(bourse('inspect', '--db', db).stdout).toMatch(/^journal {4}sqlite .*\nrecords {4}\d+ \(last seq \d+\)\n/);
+    const jsonl = join(tempDir(), 'journal.jsonl');
+    expect(bourse('export', '--db', db, '--out', jsonl).status).toBe(0);
+    const lines = readFileSync(jsonl, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(report.records);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 1, kind: 'session.start', data: { venue: 'SIM' } });
+    const csv = bourse('export', '--db', db, '--format', 'csv', '--from', '2', '--to', '4');
+    expect(csv.stdout.split('\n').slice(0, 1)).toEqual(['seq,ts,time,kind,data']);
+    expect(csv.stdout.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['seq', '2', '3', '4']);
+    const missing = bourse('inspect', '--db', join(tempDir(), 'none.sqlite'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^bourse: journal: no journal at .*none\.sqlite\n$/);
   }, 90_000);
 });
