@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PerformanceMonitor } from '../analytics/index.js';
+import { LiveClock } from '../core/clock.js';
 import { InputError } from '../core/errors.js';
+import { retry } from '../infra/retry.js';
 import { createLogger, componentLogger } from '../infra/logger.js';
 import { Lifecycle, installShutdownHandlers, type Component } from '../infra/lifecycle.js';
 import { createPaperSession, openPaperSession, paperPresetFromConfig, paperSessionComponents, type PaperSession } from '../kernel.js';
@@ -56,6 +58,8 @@ async function openDesk(cfg: ReturnType<typeof configFromFlags>, preset: ReturnT
     const component: Component = { name: 'paper-session', state: 'INITIALIZED', start: async () => session.start(), stop: async () => session.stop() };
     return { session, risk: session.risk, components: [component], recovered: undefined };
   }
+  // A database that is briefly unreachable at start-up is retried with backoff and jitter.
+  await retry(() => store.open(), { attempts: 6, baseMs: 250, maxMs: 4000, deadlineMs: 20_000, jitter: 'full', clock: new LiveClock() });
   const session = await openPaperSession(preset, { store, snapshotEvery: cfg.persistence.snapshotEvery });
   if (!session.risk) throw new Error('the journaled paper session was opened without its risk stack');
   const r = session.recovery;
@@ -100,6 +104,10 @@ export async function paperCommand(argv: string[]): Promise<number> {
       host: cfg.server.host,
       port: cfg.server.port,
       page: true,
+      health: () => {
+        const h = lifecycle.health();
+        return { healthy: h.status !== 'down', components: Object.fromEntries(h.components.map((c) => [c.name, { state: c.state, ...c.details }])) };
+      },
       onAudit: (event) => engine.bus.publish('control.audit', event),
     });
     lifecycle.add(server);

@@ -57,6 +57,8 @@ export interface ServerOptions {
   ws?: WsHubOptions | undefined;
   snapshots?: SnapshotOptions | undefined;
   live?: LiveStateOptions | undefined;
+  /** Components' states and details (infra/lifecycle health(): journal lag, ...), shown by /readyz. */
+  health?: (() => { healthy: boolean; components: Record<string, unknown> }) | undefined;
   /** Called with every audit event (e.g. to publish it on the bus). */
   onAudit?: ((event: AuditEvent) => void) | undefined;
   /** Serve the built dashboard page at `/` (static.ts; public, it holds no secret). Off by default. */
@@ -200,7 +202,9 @@ export function buildServer(opts: ServerOptions): BourseServer {
     const problems: string[] = [];
     if (!r.engineRunning) problems.push('engine is not running');
     if (!r.dataFresh) problems.push(r.lastDataAgeMs === null ? 'no market data yet' : `last market data is ${r.lastDataAgeMs} ms old (limit ${staleDataMs} ms)`);
-    return reply.code(problems.length === 0 ? 200 : 503).send({ ready: problems.length === 0, ...r, problems });
+    const health = opts.health?.();
+    if (health && !health.healthy) problems.push('a component is not healthy (see components)');
+    return reply.code(problems.length === 0 ? 200 : 503).send({ ready: problems.length === 0, ...r, ...(health ? { components: health.components } : {}), problems });
   });
   app.get(API.metrics, async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
   const openapi = JSON.stringify(openApiDocument());

@@ -7,6 +7,7 @@
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ErrorCounters } from '../infra/retry.js';
 import type { Topic } from '../core/topics.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { RiskEngine } from '../risk/risk-engine.js';
@@ -44,6 +45,16 @@ export class ServerMetrics {
     const registers = [this.registry];
     const { engine, risk, state, ws } = deps;
     collectDefaultMetrics({ register: this.registry });
+    // Errors by class (retryable / non-retryable / fatal), as counted by infra/retry.
+    new Gauge({
+      name: 'bourse_errors',
+      help: 'Errors seen by class since start (infra/retry classification).',
+      labelNames: ['class'],
+      registers,
+      collect() {
+        for (const [cls, n] of Object.entries(ErrorCounters)) this.set({ class: cls }, n);
+      },
+    });
     this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
     this.loopDelay.enable();
 
