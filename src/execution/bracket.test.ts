@@ -5,23 +5,14 @@
  *
  * Fees (ACME): maker 0.0002, taker 0.001 of notional, rounded once to the cent.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OrderCanceled } from '../model/order-events.js';
 import type { OrderRequest } from '../model/order.js';
 import type { BracketRequest } from './execution-engine.js';
 import { fixedLatency, participationFillModel } from './models.js';
-import { Harness, type HarnessOptions, MIDNIGHT, MINUTE, T0, px, qty } from './test-fixtures.js';
+import { Harness, MIDNIGHT, MINUTE, T0, px, qty, useHarnesses } from './test-fixtures.js';
 
-let harnesses: Harness[] = [];
-function harness(opts: HarnessOptions = {}): Harness {
-  const h = new Harness(opts);
-  harnesses.push(h);
-  return h;
-}
-afterEach(() => {
-  for (const h of harnesses) h.checkInvariants();
-  harnesses = [];
-});
+const harness = useHarnesses();
 
 const OPEN = { bid: '100.00', ask: '100.02' };
 function bracket(entry: Partial<OrderRequest> = {}): BracketRequest {

@@ -4,25 +4,16 @@
  * reports, and the transition table checked pair by pair.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
 import type { OrderEvent, OrderEventType, OrderUpdated } from '../model/order-events.js';
 import { ORDER_STATUSES, type OrderStatus, TERMINAL_STATUSES, allowedTransitions } from '../model/order-state.js';
 import { Order, type OrderRequest } from '../model/order.js';
 import { fixedLatency, participationFillModel } from './models.js';
-import { ACME, Harness, type HarnessOptions, MINUTE, T0, XBT, px, qty, usd } from './test-fixtures.js';
+import { ACME, Harness, MINUTE, T0, XBT, px, qty, usd, useHarnesses } from './test-fixtures.js';
 
-let harnesses: Harness[] = [];
-function harness(opts: HarnessOptions = {}): Harness {
-  const h = new Harness(opts);
-  harnesses.push(h);
-  return h;
-}
-afterEach(() => {
-  for (const h of harnesses) h.checkInvariants();
-  harnesses = [];
-});
+const harness = useHarnesses();
 
 const OPEN = { bid: '100.00', ask: '100.02' };
 const limitBuy = (price: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({

@@ -3,6 +3,7 @@
  * TradingEngine + SimulatedExchange + SimulatedClock with hand-made market data records, and
  * recorders for everything the engine and the venue publish. Test-only; nothing in src imports it.
  */
+import { afterEach } from 'vitest';
 import { SimulatedClock } from '../core/clock.js';
 import { Money, USD } from '../core/money.js';
 import { Price } from '../core/price.js';
@@ -306,4 +307,18 @@ export class Harness {
       if (terminalEvents + endedFilled > 1) throw new Error(`order ${order.clientOrderId} reached ${terminalEvents + endedFilled} terminal states`);
     }
   }
+}
+
+/** A harness factory for one test file: every harness it makes has its invariants checked after each test. */
+export function useHarnesses(): (opts?: HarnessOptions) => Harness {
+  let harnesses: Harness[] = [];
+  afterEach(() => {
+    for (const h of harnesses) h.checkInvariants();
+    harnesses = [];
+  });
+  return (opts = {}) => {
+    const h = new Harness(opts);
+    harnesses.push(h);
+    return h;
+  };
 }
