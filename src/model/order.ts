@@ -46,8 +46,8 @@ export interface OrderInit {
   linkedIds?: string[];
 }
 
-/** Everything an order holds, as plain JSON (see Order.toState / Order.fromState). */
-export interface OrderState {
+/** What was asked for: an order's immutable terms as plain JSON (decimal strings). */
+export interface OrderTerms {
   readonly clientOrderId: string;
   readonly strategyId: string;
   readonly instrumentId: string;
@@ -64,6 +64,10 @@ export interface OrderState {
   readonly quantity: string;
   readonly price: string | undefined;
   readonly triggerPrice: string | undefined;
+}
+
+/** Everything an order holds, as plain JSON (see Order.toState / Order.fromState). */
+export interface OrderState extends OrderTerms {
   readonly status: OrderStatus;
   readonly previousStatus: OrderStatus;
   readonly venueOrderId: string | undefined;
@@ -220,11 +224,8 @@ export class Order {
     };
   }
 
-  /**
-   * The complete state of the order, private accounting included, as plain JSON (decimal strings
-   * for values, bigints as strings): what a journal snapshot stores. `Order.fromState` inverts it.
-   */
-  toState(): OrderState {
+  /** The order's terms as plain JSON (the inverse of Order.fromTerms). */
+  terms(): OrderTerms {
     return {
       clientOrderId: this.clientOrderId,
       strategyId: this.strategyId,
@@ -242,6 +243,16 @@ export class Order {
       quantity: this.quantity.toString(),
       price: this.price?.toString(),
       triggerPrice: this.triggerPrice?.toString(),
+    };
+  }
+
+  /**
+   * The complete state of the order, private accounting included, as plain JSON (decimal strings
+   * for values, bigints as strings): what a journal snapshot stores. `Order.fromState` inverts it.
+   */
+  toState(): OrderState {
+    return {
+      ...this.terms(),
       status: this.status,
       previousStatus: this.previousStatus,
       venueOrderId: this.venueOrderId,
@@ -258,27 +269,36 @@ export class Order {
    * precision: a decimal string written by Price/Quantity has exactly `precision` decimals.
    * Throws ValueError for a malformed value.
    */
-  static fromState(s: OrderState): Order {
-    const order = new Order({
-      clientOrderId: s.clientOrderId,
-      strategyId: s.strategyId,
+  /**
+   * A new INITIALIZED order from its terms. Values keep their exact precision: a decimal string
+   * written by Price/Quantity has exactly `precision` decimals. Throws ValueError for a malformed value.
+   */
+  static fromTerms(t: OrderTerms): Order {
+    return new Order({
+      clientOrderId: t.clientOrderId,
+      strategyId: t.strategyId,
       request: {
-        instrumentId: s.instrumentId,
-        side: s.side,
-        type: s.type,
-        quantity: quantityOf(s.quantity),
-        price: s.price === undefined ? undefined : priceOf(s.price),
-        triggerPrice: s.triggerPrice === undefined ? undefined : priceOf(s.triggerPrice),
-        timeInForce: s.timeInForce,
-        reduceOnly: s.reduceOnly,
-        tags: s.tags,
+        instrumentId: t.instrumentId,
+        side: t.side,
+        type: t.type,
+        quantity: quantityOf(t.quantity),
+        price: t.price === undefined ? undefined : priceOf(t.price),
+        triggerPrice: t.triggerPrice === undefined ? undefined : priceOf(t.triggerPrice),
+        timeInForce: t.timeInForce,
+        reduceOnly: t.reduceOnly,
+        tags: t.tags,
       },
-      expireAt: s.expireAt,
-      ts: s.createdAt,
-      contingency: s.contingency,
-      parentId: s.parentId,
-      linkedIds: [...s.linkedIds],
+      expireAt: t.expireAt,
+      ts: t.createdAt,
+      contingency: t.contingency,
+      parentId: t.parentId,
+      linkedIds: [...t.linkedIds],
     });
+  }
+
+  /** Rebuilds an order from `toState()` output (a journal snapshot). Throws ValueError for a malformed value. */
+  static fromState(s: OrderState): Order {
+    const order = Order.fromTerms(s);
     order.status = s.status;
     order.previousStatus = s.previousStatus;
     order.venueOrderId = s.venueOrderId;

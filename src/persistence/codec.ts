@@ -12,7 +12,7 @@ import { Quantity } from '../core/quantity.js';
 import type { OrderModification } from '../execution/ports.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderEvent } from '../model/order-events.js';
-import { Order } from '../model/order.js';
+import { Order, type OrderTerms } from '../model/order.js';
 
 /** A journal record could not be turned back into domain values. */
 export class JournalFormatError extends Error {
@@ -33,72 +33,19 @@ export function quantityOf(text: string): Quantity {
 }
 
 /** The order as it was created (or sent): what `order.created` and `cmd.submit` records hold. */
-export interface OrderRecord {
-  readonly clientOrderId: string;
-  readonly strategyId: string;
-  readonly instrumentId: string;
-  readonly side: Order['side'];
-  readonly type: Order['type'];
-  readonly quantity: string;
-  readonly price?: string | undefined;
-  readonly triggerPrice?: string | undefined;
-  readonly timeInForce: Order['timeInForce'];
-  readonly reduceOnly: boolean;
-  readonly expireAt?: number | undefined;
-  readonly tags: readonly string[];
-  readonly createdAt: number;
-  readonly contingency: Order['contingency'];
-  readonly parentId?: string | undefined;
-  readonly linkedIds: readonly string[];
+export interface OrderRecord extends OrderTerms {
   /** The gateway's id counter after this order was created (order.created only). */
   readonly n?: number | undefined;
 }
 
 export function orderRecord(order: Readonly<Order>, n?: number): OrderRecord {
-  return {
-    clientOrderId: order.clientOrderId,
-    strategyId: order.strategyId,
-    instrumentId: order.instrumentId,
-    side: order.side,
-    type: order.type,
-    quantity: order.quantity.toString(),
-    price: order.price?.toString(),
-    triggerPrice: order.triggerPrice?.toString(),
-    timeInForce: order.timeInForce,
-    reduceOnly: order.reduceOnly,
-    expireAt: order.expireAt,
-    tags: order.tags,
-    createdAt: order.createdAt,
-    contingency: order.contingency,
-    parentId: order.parentId,
-    linkedIds: order.linkedIds,
-    n,
-  };
+  return { ...order.terms(), n };
 }
 
 /** A new INITIALIZED order from its record. Throws JournalFormatError for a malformed record. */
 export function orderFromRecord(r: OrderRecord): Order {
   try {
-    return new Order({
-      clientOrderId: r.clientOrderId,
-      strategyId: r.strategyId,
-      request: {
-        instrumentId: r.instrumentId,
-        side: r.side,
-        type: r.type,
-        quantity: quantityOf(r.quantity),
-        price: r.price === undefined ? undefined : priceOf(r.price),
-        triggerPrice: r.triggerPrice === undefined ? undefined : priceOf(r.triggerPrice),
-        timeInForce: r.timeInForce,
-        reduceOnly: r.reduceOnly,
-        tags: r.tags,
-      },
-      expireAt: r.expireAt,
-      ts: r.createdAt,
-      contingency: r.contingency,
-      parentId: r.parentId,
-      linkedIds: [...r.linkedIds],
-    });
+    return Order.fromTerms(r);
   } catch (error) {
     throw new JournalFormatError(`order record ${r.clientOrderId} is malformed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
