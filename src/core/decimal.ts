@@ -124,6 +124,26 @@ export function divRound(numerator: bigint, divisor: bigint): bigint {
   return q;
 }
 
+/**
+ * rescale() for a raw integer held as a number: the same result without bigint arithmetic, or
+ * undefined when `raw` is not a safe integer or the result would leave the safe range (the
+ * caller then takes the bigint path). Hot paths (notionals, fees) use it first.
+ */
+export function rescaleSafe(raw: number, from: number, to: number): number | undefined {
+  if (!Number.isSafeInteger(raw)) return undefined;
+  if (from === to) return raw;
+  if (to > from) {
+    const up = raw * pow10(to - from);
+    return Number.isSafeInteger(up) ? up : undefined;
+  }
+  // % and the division of the exact multiple raw - r are exact on safe integers.
+  const d = pow10(from - to);
+  const r = raw % d;
+  const q = (raw - r) / d;
+  if (2 * Math.abs(r) >= d) return raw < 0 ? q - 1 : q + 1;
+  return q;
+}
+
 /** Rescales a raw integer from one precision to another, rounding half away from zero. */
 export function rescale(raw: bigint, from: number, to: number): bigint {
   if (from === to) return raw;

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { divRound, formatDecimal, parseDecimal, rescale } from './decimal.js';
+import { divRound, formatDecimal, parseDecimal, rescale, rescaleSafe } from './decimal.js';
 import { CurrencyMismatchError, ValueError } from './errors.js';
 import { EUR, Money, USD, USDT, currency, currencyOf, notionalRaw, scaleTo } from './money.js';
 import { Price } from './price.js';
@@ -134,6 +134,22 @@ describe('formatDecimal / rescale / divRound', () => {
     expect(rescale(-125n, 2, 1)).toBe(-13n);
     expect(rescale(124n, 2, 1)).toBe(12n);
     expect(rescale(7n, 3, 3)).toBe(7n);
+  });
+
+  it('rescaleSafe (the number fast path) agrees with rescale wherever it answers', () => {
+    expect(rescaleSafe(-125, 2, 1)).toBe(-13);
+    expect(rescaleSafe(Number.MAX_SAFE_INTEGER, 0, 1)).toBeUndefined();
+    expect(rescaleSafe(2 ** 53, 2, 0)).toBeUndefined();
+    expect(rescaleSafe(1.5, 1, 0)).toBeUndefined();
+    fc.assert(
+      fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }), (raw, from, to) => {
+        const fast = rescaleSafe(raw, from, to);
+        const exact = rescale(BigInt(raw), from, to);
+        if (fast === undefined) expect(to > from && Number.isSafeInteger(Number(exact))).toBe(false);
+        else expect(BigInt(fast)).toBe(exact);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

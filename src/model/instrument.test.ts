@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../core/errors.js';
-import { USD, USDT } from '../core/money.js';
+import { USD, USDT, notionalRaw, scaleTo } from '../core/money.js';
 import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
 import { FEE_PRECISION, Instrument, type InstrumentSpec, formatFeeRate } from './instrument.js';
@@ -237,6 +237,24 @@ describe('Instrument.notional', () => {
     expect(n.currency).toBe(USDT);
     expect(n.raw).toBe(8_048_148_300n);
     expect(btc.notional(btc.price('1'), btc.quantity('1')).currency).toBe(USD);
+  });
+});
+
+describe('Instrument notional and fee fast path', () => {
+  it('gives exactly the bigint result for any price and size, small or overflowing', () => {
+    const insts = [btc, es, micro, new Instrument({ symbol: 'SAT', assetClass: 'CRYPTO', quoteCurrency: 'USDT', tickSize: '0.01', sizeStep: '0.00000001', takerFee: '0.00075', makerFee: '-0.00025' })];
+    const magnitude = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }));
+    fc.assert(
+      fc.property(fc.constantFrom(...insts), magnitude, magnitude, fc.constantFrom('MAKER' as const, 'TAKER' as const), (inst, px, qty, liquidity) => {
+        const scale = inst.pricePrecision + inst.sizePrecision + inst.multiplierPrecision;
+        expect(inst.notionalRaw(px, qty)).toBe(notionalRaw(px, inst.pricePrecision, qty, inst.sizePrecision, inst.multiplierRaw, inst.multiplierPrecision, inst.quoteCurrency));
+        if (qty < 0) return;
+        const rate = liquidity === 'MAKER' ? inst.makerFeeRaw : inst.takerFeeRaw;
+        const exactFee = scaleTo(BigInt(px) * BigInt(qty) * inst.multiplierRaw * rate, scale + FEE_PRECISION, inst.quoteCurrency.precision);
+        expect(inst.fee(Price.fromRaw(px, inst.pricePrecision), Quantity.fromRaw(qty, inst.sizePrecision), liquidity).raw).toBe(exactFee);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -3,7 +3,7 @@
  * minimum size, contract multiplier, maker/taker fee rates). It is the one place that turns
  * user-supplied decimals into checked Price and Quantity values and computes notional and fees.
  */
-import { MAX_PRECISION, formatDecimal, parseDecimal, toSafeRaw } from '../core/decimal.js';
+import { MAX_PRECISION, formatDecimal, parseDecimal, rescaleSafe, toSafeRaw } from '../core/decimal.js';
 import { ValueError } from '../core/errors.js';
 import { type Currency, Money, currencyOf, notionalRaw, scaleTo } from '../core/money.js';
 import { Price } from '../core/price.js';
@@ -31,6 +31,12 @@ function decimalsOf(text: string): number {
   return frac.replace(/0+$/, '').length;
 }
 
+/** A bigint as a number when it is a safe integer, else NaN (which no fast path accepts). */
+function safeNumber(raw: bigint): number {
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : NaN;
+}
+
 export class Instrument {
   readonly id: string;
   readonly symbol: string;
@@ -46,6 +52,11 @@ export class Instrument {
   readonly makerFeeRaw: bigint;
   readonly takerFeeRaw: bigint;
   readonly spec: Readonly<InstrumentSpec>;
+  /** The multiplier as a number (NaN when not a safe integer), and the notional's decimals, for the number fast path. */
+  private readonly multiplierNum: number;
+  private readonly notionalScale: number;
+  private readonly makerFeeNum: number;
+  private readonly takerFeeNum: number;
 
   /** Throws ValueError naming the field for an invalid spec. */
   constructor(spec: InstrumentSpec) {
@@ -73,6 +84,10 @@ export class Instrument {
     if (this.multiplierRaw <= 0n) throw new ValueError(`multiplier ${multiplier} of ${spec.symbol} must be positive`);
     this.makerFeeRaw = parseDecimal(spec.makerFee ?? '0', FEE_PRECISION, `maker fee of ${spec.symbol}`);
     this.takerFeeRaw = parseDecimal(spec.takerFee ?? '0', FEE_PRECISION, `taker fee of ${spec.symbol}`);
+    this.multiplierNum = safeNumber(this.multiplierRaw);
+    this.makerFeeNum = safeNumber(this.makerFeeRaw);
+    this.takerFeeNum = safeNumber(this.takerFeeRaw);
+    this.notionalScale = this.pricePrecision + this.sizePrecision + this.multiplierPrecision;
   }
 
   /** A checked price. Throws ValueError when not finite or not a multiple of the tick size. */
@@ -118,11 +133,26 @@ export class Instrument {
 
   /** Raw notional from raw price and size (hot-path form of `notional`). */
   notionalRaw(priceRaw: number, qtyRaw: number): bigint {
+    const fast = this.notionalNum(priceRaw, qtyRaw);
+    if (fast !== undefined) return BigInt(fast);
     return notionalRaw(priceRaw, this.pricePrecision, qtyRaw, this.sizePrecision, this.multiplierRaw, this.multiplierPrecision, this.quoteCurrency);
+  }
+
+  /**
+   * The raw notional as a number while every product stays a safe integer (exact, as the
+   * bigint path), else undefined. Fractional raw inputs also give undefined.
+   */
+  notionalNum(priceRaw: number, qtyRaw: number): number | undefined {
+    if (!Number.isSafeInteger(priceRaw) || !Number.isSafeInteger(qtyRaw)) return undefined;
+    // An overflowing product rounds to 2^53 or beyond, which rescaleSafe refuses.
+    return rescaleSafe(priceRaw * qtyRaw * this.multiplierNum, this.notionalScale, this.quoteCurrency.precision);
   }
 
   /** Fee on a fill: notional × rate for the liquidity side, rounded once to the minor unit. */
   fee(price: Price, qty: Quantity, liquidity: LiquiditySide): Money {
+    const rateNum = liquidity === 'MAKER' ? this.makerFeeNum : this.takerFeeNum;
+    const fast = rescaleSafe(price.raw * qty.raw * this.multiplierNum * rateNum, this.notionalScale + FEE_PRECISION, this.quoteCurrency.precision);
+    if (fast !== undefined) return Money.fromRaw(BigInt(fast), this.quoteCurrency);
     const rate = liquidity === 'MAKER' ? this.makerFeeRaw : this.takerFeeRaw;
     const exact = BigInt(price.raw) * BigInt(qty.raw) * this.multiplierRaw * rate;
     const scale = this.pricePrecision + this.sizePrecision + this.multiplierPrecision + FEE_PRECISION;

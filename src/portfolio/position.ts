@@ -60,6 +60,10 @@ export class Position {
   /** Latest price, raw at the instrument's price precision. */
   markRaw: number | undefined;
   private life: Life | undefined;
+  /** Market value last computed, with the quantity and mark it was computed for (risk checks ask often between quotes). */
+  private mvQtyRaw = 0;
+  private mvMarkRaw: number | undefined;
+  private mvRaw = 0n;
 
   constructor(readonly instrument: Instrument) {}
 
@@ -76,7 +80,12 @@ export class Position {
     if (this.qtyRaw === 0) return 0n;
     const px = this.markRaw;
     if (px === undefined) return this.costRaw;
-    return this.instrument.notionalRaw(px, this.qtyRaw);
+    if (px !== this.mvMarkRaw || this.qtyRaw !== this.mvQtyRaw) {
+      this.mvRaw = this.instrument.notionalRaw(px, this.qtyRaw);
+      this.mvMarkRaw = px;
+      this.mvQtyRaw = this.qtyRaw;
+    }
+    return this.mvRaw;
   }
 
   unrealizedRaw(): bigint {

@@ -1,17 +1,20 @@
 /**
  * A sliding-window rate limiter on clock time: at most `limit` acquisitions in any `windowMs`.
- * A ring of the last `limit` acquisition times makes each check O(1).
+ * It keeps the times of the acquisitions still inside the window, oldest first, in a ring that
+ * grows only as far as they need (a limit of a billion per second costs no memory up front).
+ * Each check is amortized O(1).
  */
 
 export class RateWindow {
-  private readonly times: Float64Array;
-  private next = 0;
+  private times = new Float64Array(16);
+  /** Ring index of the oldest acquisition still in the window. */
+  private head = 0;
   private count = 0;
-
+  private readonly limit: number;
   private readonly windowMs: number;
 
   constructor(limit: number, windowMs: number) {
-    this.times = new Float64Array(Math.max(1, Math.floor(limit)));
+    this.limit = Math.max(1, Math.floor(limit));
     // Fix: a limit below 1 (0.5 orders/s) was rounded up to 1 per window, twice the configured
     // rate. One acquisition is allowed per windowMs / limit instead (0.5/s → one per 2 s). Limits
     // of 1 and above keep whole acquisitions per window (2.5/s allows 2 in any second).
@@ -20,15 +23,23 @@ export class RateWindow {
 
   /** Records an acquisition at `now` if the window has room; returns whether it did. */
   tryAcquire(now: number): boolean {
-    const cap = this.times.length;
-    if (this.count === cap) {
-      const oldest = this.times[this.next]!;
-      if (now - oldest < this.windowMs) return false;
-    } else {
-      this.count++;
+    const times = this.times;
+    while (this.count > 0 && now - times[this.head]! >= this.windowMs) {
+      this.head = (this.head + 1) % times.length;
+      this.count--;
     }
-    this.times[this.next] = now;
-    this.next = (this.next + 1) % cap;
+    if (this.count >= this.limit) return false;
+    if (this.count === times.length) this.grow();
+    this.times[(this.head + this.count) % this.times.length] = now;
+    this.count++;
     return true;
+  }
+
+  private grow(): void {
+    const old = this.times;
+    const next = new Float64Array(Math.min(this.limit, old.length * 2));
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) % old.length]!;
+    this.times = next;
+    this.head = 0;
   }
 }

@@ -503,6 +503,18 @@ describe('rate window', () => {
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(2);
     expect(times.length).toBe(20);
   });
+
+  it('takes a huge limit without reserving memory for it, and still counts exactly as its ring grows', () => {
+    const w = new RateWindow(1e9, 1000);
+    // 100 acquisitions in one millisecond grow the ring past its first size, oldest kept first.
+    for (let i = 0; i < 100; i++) expect(w.tryAcquire(i / 100)).toBe(true);
+    const tight = new RateWindow(40, 1000);
+    for (let i = 0; i < 40; i++) expect(tight.tryAcquire(i)).toBe(true);
+    expect(tight.tryAcquire(999)).toBe(false);
+    expect(tight.tryAcquire(1000)).toBe(true); // the one at 0 has left
+    expect(tight.tryAcquire(1000)).toBe(false);
+    expect(tight.tryAcquire(1001)).toBe(true); // the one at 1 has left
+  });
 });
 
 describe('volatility estimator', () => {

@@ -14,6 +14,7 @@
  * interval — never per tick. A breach moves the engine to HALTED (or REDUCING, per config),
  * cancels working orders and optionally flattens, each step published as an event.
  */
+import { TradingDayCalendar } from '../analytics/trading-day.js';
 import type { MessageBus } from '../core/bus.js';
 import { type Clock, repeatEvery } from '../core/clock.js';
 import { formatDecimal, parseDecimal } from '../core/decimal.js';
@@ -91,7 +92,8 @@ export interface RiskSummary {
 }
 
 const FRACTION_PRECISION = 9;
-const FRACTION_SCALE = 10n ** BigInt(FRACTION_PRECISION);
+const FRACTION_UNITS = 10 ** FRACTION_PRECISION;
+const FRACTION_SCALE = BigInt(FRACTION_UNITS);
 const DAY_MS = 86_400_000;
 
 const FRACTIONS = new Map<number, bigint>();
@@ -129,7 +131,7 @@ export class RiskEngine implements PreTradeGate {
   private readonly fallbackStopFraction: number;
   private readonly correlation: RiskEngineOptions['correlation'];
   private readonly evaluateEveryMs: number;
-  private readonly dayFormat: Intl.DateTimeFormat;
+  private readonly calendar: TradingDayCalendar;
   private state: TradingState = 'ACTIVE';
   private stateReason = 'start';
   private dayKey = '';
@@ -157,7 +159,7 @@ export class RiskEngine implements PreTradeGate {
     this.correlation = opts.correlation;
     this.evaluateEveryMs = opts.evaluateEveryMs ?? 1000;
     this.alerts = new AlertManager(opts.bus, opts.clock);
-    this.dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: opts.limits.timeZone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
+    this.calendar = new TradingDayCalendar(opts.limits.timeZone ?? 'UTC');
     const moneyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseMoney(v, name));
     this.money = {};
     const gross = moneyRaw(opts.limits.maxGrossExposure, 'maxGrossExposure');
@@ -498,7 +500,9 @@ export class RiskEngine implements PreTradeGate {
         const mv = abs(inst.notionalRaw(mark, qty));
         const sigma = this.vol.get(inst.id)!.sigma(DAY_MS);
         const f = sigma === undefined ? this.fallbackStopFraction : Math.min(1, 2 * sigma);
-        heat += (mv * fractionRaw(f)) / FRACTION_SCALE;
+        // An estimate that changes with every volatility sample: scaled directly (fractionRaw's
+        // exact decimal parse, memoized for the fixed limits, would parse a new value each time).
+        heat += (mv * BigInt(Math.round(f * FRACTION_UNITS))) / FRACTION_SCALE;
       }
     }
     return heat;
@@ -618,7 +622,7 @@ export class RiskEngine implements PreTradeGate {
     const quarter = Math.floor(now / 900_000);
     if (quarter !== this.dayCacheQuarter) {
       this.dayCacheQuarter = quarter;
-      this.dayCacheKey = this.dayFormat.format(now);
+      this.dayCacheKey = this.calendar.dayOf(now);
     }
     return this.dayCacheKey;
   }
