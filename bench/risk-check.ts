@@ -2,10 +2,12 @@
  * Pre-trade check cost: the RiskEngine's check() with every limit enabled, 10 instruments with
  * open positions and 40 working orders (50 open items), on orders of random side, type and size.
  * Prints p50/p90/p99/max in microseconds. Also the backtest throughput with and without the risk
- * stack on the same synthetic data (sparse MA crossover).
+ * engine, and with the whole risk stack, on the same synthetic data (sparse MA crossover), measured
+ * in pairs of fresh processes as bench/paired.ts describes.
  *
- * Usage: node dist/bench/risk-check.js [checks=200000] [quotes=500000]
+ * Usage: node dist/bench/risk-check.js [checks=200000] [quotes=1000000] [repeats=7]
  */
+import { fileURLToPath } from 'node:url';
 import { SimulatedClock } from '../src/core/clock.js';
 import { Money, USD } from '../src/core/money.js';
 import { Random } from '../src/core/random.js';
@@ -18,6 +20,7 @@ import { attachRiskEngine, attachRiskStack } from '../src/risk/attach.js';
 import type { RiskLimits } from '../src/risk/limits.js';
 import { createStrategy } from '../src/strategy/registry.js';
 import { BENCH_SEED, benchInstruments, benchMarket } from './fixtures.js';
+import { type TimedRun, comparePaired, reportRun, runInChild, timeRun } from './paired.js';
 
 const LIMITS: RiskLimits = {
   maxOrderQty: '1000',
@@ -84,31 +87,37 @@ function checkLatency(checks: number) {
   return { checks, openPositions: engine.portfolio.openPositions().length, workingOrders: engine.execution.workingOrders().length, p50: pct(50), p90: pct(90), p99: pct(99), max: pct(100) };
 }
 
-function throughput(quotes: number, withRisk: 'none' | 'gate' | 'stack'): number {
+function throughput(quotes: number, withRisk: Mode): TimedRun {
   const instruments = benchInstruments(10);
   const source = new SyntheticMarket(benchMarket(instruments), Math.ceil(quotes / 10));
   const strategy = createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' });
-  const t0 = process.hrtime.bigint();
-  runBacktest({
-    source,
-    strategies: [strategy],
-    initialCapital: Money.of('100000000', USD),
-    equitySampleMs: 60_000,
-    keepHistory: false,
-    ...(withRisk === 'gate' ? { attach: (engine: TradingEngine) => void attachRiskEngine(engine, LIMITS) } : {}),
-    ...(withRisk === 'stack' ? { attach: (engine: TradingEngine) => void attachRiskStack(engine, { ...LIMITS, measures: { intervalMs: 3_600_000, window: 120, confidences: [0.95, 0.99], monteCarloPaths: 2000 } }) } : {}),
-  });
-  return Math.round(quotes / (Number(process.hrtime.bigint() - t0) / 1e9));
+  return timeRun(
+    () =>
+      runBacktest({
+        source,
+        strategies: [strategy],
+        initialCapital: Money.of('100000000', USD),
+        equitySampleMs: 60_000,
+        keepHistory: false,
+        ...(withRisk === 'gate' ? { attach: (engine: TradingEngine) => void attachRiskEngine(engine, LIMITS) } : {}),
+        ...(withRisk === 'stack' ? { attach: (engine: TradingEngine) => void attachRiskStack(engine, { ...LIMITS, measures: { intervalMs: 3_600_000, window: 120, confidences: [0.95, 0.99], monteCarloPaths: 2000 } }) } : {}),
+      }).summary.records,
+  );
 }
 
-const checks = Number(process.argv[2] ?? 200_000);
-const quotes = Number(process.argv[3] ?? 500_000);
-process.stdout.write(JSON.stringify({ bench: 'risk-pre-trade-check-us', seed: BENCH_SEED, ...checkLatency(checks) }) + '\n');
-const best = (mode: 'none' | 'gate' | 'stack') => Math.max(throughput(quotes, mode), throughput(quotes, mode));
-const without = best('none');
-const gate = best('gate');
-const stack = best('stack');
-const drop = (x: number) => Math.round((1 - x / without) * 1000) / 10 + '%';
-process.stdout.write(
-  JSON.stringify({ bench: 'backtest-with-risk', seed: BENCH_SEED, quotes, eventsPerSecondWithout: without, withRiskEngine: gate, dropRiskEngine: drop(gate), withRiskStackHourlyMeasures: stack, dropRiskStack: drop(stack) }) + '\n',
-);
+type Mode = 'none' | 'gate' | 'stack';
+const here = fileURLToPath(import.meta.url);
+
+if (process.argv[2] === '--run') {
+  reportRun(throughput(Number(process.argv[4]), process.argv[3] as Mode));
+} else {
+  const checks = Number(process.argv[2] ?? 200_000);
+  const quotes = Number(process.argv[3] ?? 1_000_000);
+  const repeats = Number(process.argv[4] ?? 7);
+  process.stdout.write(JSON.stringify({ bench: 'risk-pre-trade-check-us', seed: BENCH_SEED, ...checkLatency(checks) }) + '\n');
+  const inChild = (mode: Mode) => () => runInChild(here, ['--run', mode, String(quotes)]);
+  for (const mode of ['gate', 'stack'] as const) {
+    const paired = comparePaired(inChild('none'), inChild(mode), repeats);
+    process.stdout.write(JSON.stringify({ bench: 'backtest-with-risk', seed: BENCH_SEED, quotes, risk: mode === 'gate' ? 'RiskEngine' : 'RiskEngine+RiskMonitor (hourly measures)', ...paired }) + '\n');
+  }
+}

@@ -13,7 +13,7 @@ const BENCHES: Array<[string, string[]]> = [
   ['backtest-throughput.js', ['sparse', '1000000']],
   ['backtest-throughput.js', ['dense', '1000000']],
   ['tick-to-order.js', ['200000']],
-  ['risk-check.js', ['200000', '500000']],
+  ['risk-check.js', ['200000', '1000000']],
   ['analytics-overhead.js', ['all']],
   ['journal.js', []],
   ['ws-fanout.js', ['1000', '10']],

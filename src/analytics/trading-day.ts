@@ -11,7 +11,7 @@ const QUARTER_HOUR_MS = 900_000;
 /** Creating a zoned Intl.DateTimeFormat costs tens of milliseconds: one per zone per process. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-interface LocalTime {
+export interface LocalTime {
   year: number;
   month: number;
   day: number;
@@ -22,10 +22,16 @@ interface LocalTime {
 
 export class TradingDayCalendar {
   readonly timeZone: string;
-  private readonly format: Intl.DateTimeFormat;
+  /** Undefined for UTC, whose local time the Date UTC getters give without Intl. */
+  private readonly format: Intl.DateTimeFormat | undefined;
 
   /** Throws ValueError for a time zone Intl does not know. */
   constructor(timeZone = 'UTC') {
+    if (timeZone === 'UTC') {
+      this.format = undefined;
+      this.timeZone = timeZone;
+      return;
+    }
     const cached = formatters.get(timeZone);
     if (cached !== undefined) {
       this.format = cached;
@@ -52,8 +58,7 @@ export class TradingDayCalendar {
 
   /** The local calendar day of `ts`, as YYYY-MM-DD. */
   dayOf(ts: number): string {
-    const t = this.local(ts);
-    return `${t.year}-${pad(t.month)}-${pad(t.day)}`;
+    return dayText(this.local(ts));
   }
 
   /** The first epoch millisecond of the local day after the one containing `ts`. */
@@ -85,7 +90,12 @@ export class TradingDayCalendar {
     return wall - Math.floor(ts / 1000) * 1000;
   }
 
-  private local(ts: number): LocalTime {
+  /** The local wall-clock time of `ts`. */
+  local(ts: number): LocalTime {
+    if (this.format === undefined) {
+      const d = new Date(ts);
+      return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+    }
     const out: LocalTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
     for (const part of this.format.formatToParts(ts)) {
       if (part.type === 'literal') continue;
@@ -93,6 +103,11 @@ export class TradingDayCalendar {
     }
     return out;
   }
+}
+
+/** A local time's calendar day as YYYY-MM-DD. */
+export function dayText(t: LocalTime): string {
+  return `${t.year}-${pad(t.month)}-${pad(t.day)}`;
 }
 
 function pad(n: number): string {

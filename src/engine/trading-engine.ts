@@ -176,8 +176,7 @@ export class TradingEngine {
 
   private applyToPortfolio(e: OrderEvent): void {
     if (e.type !== 'OrderFilled') return;
-    const outcome = this.portfolio.applyFill(e);
-    if (!outcome) return;
+    const outcome = this.portfolio.applyUniqueFill(e);
     // Snapshots cost allocations and bigint work: build them only when someone listens.
     const bus = this.bus;
     if (bus.hasSubscribers('position.changed')) bus.publish('position.changed', outcome.position.snapshot(e.ts));

@@ -23,7 +23,7 @@ import type { DenialReason } from '../model/reasons.js';
 import type { PreTradeGate } from '../risk/gate.js';
 import type { ExecutionClient, OrderModification, VenueEvent } from './ports.js';
 import { RecentList } from '../core/recent-list.js';
-import { RecentSet } from '../core/recent-set.js';
+import { ClientOrderIds } from './client-order-ids.js';
 
 export interface BracketRequest {
   readonly entry: OrderRequest;
@@ -78,6 +78,22 @@ export interface ExecutionEngineOptions {
 
 const DAY_MS = 86_400_000;
 
+/** A price or trigger price the order type requires and lacks, or has and does not take. */
+function termsProblem(order: Order): string | undefined {
+  const needsPrice = order.type === 'LIMIT' || order.type === 'STOP_LIMIT';
+  const needsTrigger = order.type === 'STOP_MARKET' || order.type === 'STOP_LIMIT';
+  if (needsPrice && !order.price) return `${order.type} order ${order.clientOrderId} needs a price`;
+  if (!needsPrice && order.price) return `${order.type} order ${order.clientOrderId} takes no price`;
+  if (needsTrigger && !order.triggerPrice) return `${order.type} order ${order.clientOrderId} needs a trigger price`;
+  if (!needsTrigger && order.triggerPrice) return `${order.type} order ${order.clientOrderId} takes no trigger price`;
+  return undefined;
+}
+
+function offTick(inst: Instrument, what: string, px: Price | undefined): string | undefined {
+  if (px === undefined || (inst.isOnTick(px) && px.raw > 0)) return undefined;
+  return `${what} ${px} is not a positive multiple of tick ${inst.tickSize} for ${inst.id}`;
+}
+
 /** What strategies, the API and operators use to trade. */
 export type OrderGateway = Pick<ExecutionEngine, 'submit' | 'submitBracket' | 'cancel' | 'modify' | 'status' | 'listExecutions' | 'workingOrders'>;
 
@@ -89,15 +105,16 @@ export class ExecutionEngine {
   private gate: PreTradeGate;
   private readonly netQtyRaw: (instrumentId: string) => number;
   private readonly orders = new Map<string, Order>();
-  /** Every client order id used in this run, so an id is never reused even after its order is retired. */
-  private readonly usedIds = new Set<string>();
-  private readonly working = new Set<Order>();
+  /** The run's client order id space: an id is never reused, even after its order is retired. */
+  private readonly ids = new ClientOrderIds();
+  /** Working orders by client order id (string keys hash once; objects would need an identity hash each). */
+  private readonly working = new Map<string, Order>();
   private readonly fills: RecentList<OrderFilled>;
-  private readonly fillIds = new RecentSet<string>(10_000);
+  /** Trade ids of fills applied before a restart (each live order remembers its own fills' ids). */
+  private readonly restoredTradeIds = new Set<string>();
   private readonly finished: string[] = [];
   private finishedHead = 0;
   private readonly finishedOrdersKept: number;
-  private nextId = 1;
   /** Commands the client threw on, by client order id, until resolveAmbiguous() settles them. */
   private readonly ambiguous = new Map<string, AmbiguousCommand>();
 
@@ -120,8 +137,12 @@ export class ExecutionEngine {
 
   /** Submits one order. Denials and duplicates are reported, never thrown. */
   submit(strategyId: string, request: OrderRequest): SubmitResult {
-    const id = request.clientOrderId ?? this.newId(strategyId);
-    if (this.usedIds.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
+    const given = request.clientOrderId;
+    if (given !== undefined) {
+      if (this.ids.isUsed(given)) return this.duplicate(given);
+      this.ids.take(given);
+    }
+    const id = given ?? this.ids.generate(strategyId);
     const order = this.create(id, strategyId, request);
     this.send(order);
     return { ok: true, order };
@@ -129,12 +150,14 @@ export class ExecutionEngine {
 
   /** Submits an entry with a stop-loss and a take-profit exit (the exits are OCO, sent when the entry fills). */
   submitBracket(strategyId: string, bracket: BracketRequest): SubmitResult {
-    const entryId = bracket.entry.clientOrderId ?? this.newId(strategyId);
+    const given = bracket.entry.clientOrderId;
+    if (given !== undefined) {
+      for (const id of [given, `${given}-SL`, `${given}-TP`]) if (this.ids.isUsed(id)) return this.duplicate(id);
+      for (const id of [given, `${given}-SL`, `${given}-TP`]) this.ids.take(id);
+    }
+    const entryId = given ?? this.ids.generate(strategyId);
     const slId = `${entryId}-SL`;
     const tpId = `${entryId}-TP`;
-    for (const id of [entryId, slId, tpId]) {
-      if (this.usedIds.has(id)) return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
-    }
     const e = bracket.entry;
     const exitSide = oppositeSide(e.side);
     const entry = this.create(entryId, strategyId, e, { contingency: 'OTO', linkedIds: [slId, tpId] });
@@ -177,7 +200,7 @@ export class ExecutionEngine {
   /** Cancels every working order (optionally of one instrument); returns how many were asked. */
   cancelAll(instrumentId?: string): number {
     let n = 0;
-    for (const order of [...this.working]) {
+    for (const order of [...this.working.values()]) {
       if (instrumentId !== undefined && order.instrumentId !== instrumentId) continue;
       if (order.status !== 'PENDING_CANCEL' && this.cancel(order.clientOrderId)) n++;
     }
@@ -192,7 +215,7 @@ export class ExecutionEngine {
   }
 
   workingOrders(): Order[] {
-    return [...this.working];
+    return [...this.working.values()];
   }
 
   allOrders(): IterableIterator<Order> {
@@ -201,7 +224,7 @@ export class ExecutionEngine {
 
   /** The counter behind generated client order ids (journaled so a restart never reuses an id). */
   get idCounter(): number {
-    return this.nextId;
+    return this.ids.counter;
   }
 
   /**
@@ -211,13 +234,13 @@ export class ExecutionEngine {
    * Nothing is published: the journal already holds these orders' history.
    */
   restore(orders: Iterable<Order>, opts: { nextId?: number; tradeIds?: Iterable<string> } = {}): void {
-    for (const order of orders) {
+    const restored = [...orders];
+    for (const order of restored) {
       this.orders.set(order.clientOrderId, order);
-      this.usedIds.add(order.clientOrderId);
-      if (order.isWorking) this.working.add(order);
+      if (order.isWorking) this.working.set(order.clientOrderId, order);
     }
-    for (const id of opts.tradeIds ?? []) this.fillIds.add(id);
-    if (opts.nextId !== undefined && opts.nextId > this.nextId) this.nextId = opts.nextId;
+    this.ids.restore(restored, opts.nextId);
+    for (const id of opts.tradeIds ?? []) this.restoredTradeIds.add(id);
   }
 
   /** Records that a command's fate at the venue is unknown (e.g. a timeout after sending). */
@@ -316,7 +339,7 @@ export class ExecutionEngine {
     }
     if (fills) {
       for (const fill of fills) {
-        if (this.fillIds.has(fill.tradeId) || order.isTerminal) continue;
+        if (this.isDuplicateFill(order, fill.tradeId) || order.isTerminal) continue;
         const before = order.filledQty.raw;
         this.onVenueEvent(fill);
         if (order.filledQty.raw !== before) applied.push('OrderFilled');
@@ -360,13 +383,6 @@ export class ExecutionEngine {
 
   // --- internals ------------------------------------------------------------------------
 
-  private newId(strategyId: string): string {
-    let id: string;
-    do id = `${strategyId}-${this.nextId++}`;
-    while (this.usedIds.has(id));
-    return id;
-  }
-
   private create(id: string, strategyId: string, request: OrderRequest, links: Partial<Pick<Order, 'contingency' | 'parentId' | 'linkedIds'>> = {}): Order {
     const ts = this.clock.now();
     const expireAt = request.timeInForce === 'DAY' && request.expireAt === undefined ? (Math.floor(ts / DAY_MS) + 1) * DAY_MS : request.expireAt;
@@ -381,7 +397,6 @@ export class ExecutionEngine {
       linkedIds: links.linkedIds ? [...links.linkedIds] : [],
     });
     this.orders.set(id, order);
-    this.usedIds.add(id);
     this.bus.publish('order.created', { order, ts });
     return order;
   }
@@ -427,24 +442,22 @@ export class ExecutionEngine {
   private validate(order: Order): { reason: DenialReason; message: string } | undefined {
     const inst = this.instruments.get(order.instrumentId);
     if (!inst) return { reason: 'UNKNOWN_INSTRUMENT', message: `instrument ${order.instrumentId} is unknown` };
-    const invalid = (message: string) => ({ reason: 'INVALID_ORDER' as const, message });
-    const qtyProblem = inst.orderQuantityProblem(order.quantity);
-    if (qtyProblem) return invalid(qtyProblem);
-    const needsPrice = order.type === 'LIMIT' || order.type === 'STOP_LIMIT';
-    const needsTrigger = order.type === 'STOP_MARKET' || order.type === 'STOP_LIMIT';
-    if (needsPrice && !order.price) return invalid(`${order.type} order ${order.clientOrderId} needs a price`);
-    if (!needsPrice && order.price) return invalid(`${order.type} order ${order.clientOrderId} takes no price`);
-    if (needsTrigger && !order.triggerPrice) return invalid(`${order.type} order ${order.clientOrderId} needs a trigger price`);
-    if (!needsTrigger && order.triggerPrice) return invalid(`${order.type} order ${order.clientOrderId} takes no trigger price`);
-    for (const [what, px] of [['price', order.price], ['trigger price', order.triggerPrice]] as const) {
-      if (px && (!inst.isOnTick(px) || px.raw <= 0)) return invalid(`${what} ${px} is not a positive multiple of tick ${inst.tickSize} for ${inst.id}`);
-    }
+    const problem = inst.orderQuantityProblem(order.quantity) ?? termsProblem(order) ?? offTick(inst, 'price', order.price) ?? offTick(inst, 'trigger price', order.triggerPrice);
+    if (problem) return { reason: 'INVALID_ORDER', message: problem };
     if (order.reduceOnly && order.parentId === undefined) {
       const net = this.netQtyRaw(order.instrumentId);
       const reduces = order.side === 'BUY' ? net < 0 : net > 0;
       if (!reduces) return { reason: 'REDUCE_ONLY_WOULD_INCREASE', message: `reduce-only ${order.side} ${order.quantity} ${inst.id} would not reduce a ${net === 0 ? 'flat' : net > 0 ? 'long' : 'short'} position` };
     }
     return undefined;
+  }
+
+  private duplicate(id: string): SubmitResult {
+    return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
+  }
+
+  private isDuplicateFill(order: Order, tradeId: string): boolean {
+    return order.hasTrade(tradeId) || (this.restoredTradeIds.size > 0 && this.restoredTradeIds.has(tradeId));
   }
 
   private rejectCommand(command: 'submit' | 'cancel' | 'modify', clientOrderId: string, reason: string, message: string): { ok: false; reason: string; message: string } {
@@ -471,20 +484,22 @@ export class ExecutionEngine {
     }
     if (event.type === 'OrderFilled') {
       // Fills reported twice (reconnects, replays) are applied once.
-      if (!this.fillIds.add(event.tradeId)) return;
+      if (this.isDuplicateFill(order, event.tradeId)) return;
     }
     this.applyAndPublish(order, event);
   }
 
   private applyAndPublish(order: Order, event: VenueEvent | Parameters<Order['apply']>[0]): boolean {
     const wasPendingUpdate = order.status === 'PENDING_UPDATE';
+    const wasWorking = order.isWorking;
     const error = order.apply(event);
     if (error) {
       this.bus.publish('order.error', { ...error, ts: event.ts });
       return false;
     }
-    if (order.isWorking) this.working.add(order);
-    else this.working.delete(order);
+    const working = order.isWorking;
+    if (working && !wasWorking) this.working.set(order.clientOrderId, order);
+    else if (!working && wasWorking) this.working.delete(order.clientOrderId);
     if (event.type === 'OrderFilled') this.fills.push(event);
     if (order.isTerminal) this.retire(order);
     this.bus.publish('order.event', event);

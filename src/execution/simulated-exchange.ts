@@ -197,6 +197,8 @@ export class SimulatedExchange implements ExecutionClient {
   private readonly fees: FeeModel;
   private readonly latency: LatencyModel;
   private readonly leverage: number;
+  /** Leverage in thousandths, as buying power is computed. */
+  private readonly leverageMilli: number;
   private report: (event: VenueEvent) => void = () => undefined;
   private cashRaw: bigint;
   private readonly currency: Money['currency'];
@@ -216,6 +218,7 @@ export class SimulatedExchange implements ExecutionClient {
     this.fees = opts.feeModel ?? instrumentFeeModel;
     this.latency = opts.latencyModel ?? fixedLatency(0);
     this.leverage = opts.leverage ?? 1;
+    this.leverageMilli = Math.round(this.leverage * 1000);
     this.cashRaw = opts.startingCash.raw;
     this.finishedRing = new Array<string | undefined>(opts.finishedOrdersKept ?? 10_000);
     this.currency = opts.startingCash.currency;
@@ -635,18 +638,13 @@ export class SimulatedExchange implements ExecutionClient {
 
   private validate(book: Book, o: SimOrder): [RejectReason, string] | undefined {
     const inst = book.instrument;
-    const qtyProblem = inst.orderQuantityProblem(Quantity.fromRaw(o.qtyRaw, inst.sizePrecision));
+    const qtyProblem = inst.orderQuantityRawProblem(o.qtyRaw);
     if (qtyProblem) return ['INVALID_QUANTITY', qtyProblem];
     const needsPrice = o.type === 'LIMIT' || o.type === 'STOP_LIMIT';
     const needsTrigger = o.type === 'STOP_MARKET' || o.type === 'STOP_LIMIT';
     if (needsPrice && o.priceRaw === undefined) return ['INVALID_PRICE', `${o.type} order needs a price`];
     if (needsTrigger && o.triggerRaw === undefined) return ['INVALID_PRICE', `${o.type} order needs a trigger price`];
-    for (const raw of [o.priceRaw, o.triggerRaw]) {
-      if (raw !== undefined && (raw <= 0 || raw % inst.tickSize.raw !== 0)) {
-        return ['INVALID_PRICE', `price ${Price.fromRaw(raw, inst.pricePrecision)} is not a positive multiple of tick ${inst.tickSize} for ${inst.id}`];
-      }
-    }
-    return undefined;
+    return offTick(inst, o.priceRaw) ?? offTick(inst, o.triggerRaw);
   }
 
   private buyingPowerProblem(book: Book, o: SimOrder): string | undefined {
@@ -655,6 +653,39 @@ export class SimulatedExchange implements ExecutionClient {
     if (Math.abs(after) <= Math.abs(book.netRaw)) return undefined; // reduces exposure
     const pxRaw = o.priceRaw ?? o.triggerRaw ?? (o.side === 'BUY' ? book.ask?.raw : book.bid?.raw) ?? book.markRaw ?? book.lastBar?.close.raw;
     if (pxRaw === undefined) return undefined; // priced at first fill; checked by the engine's risk layer
+    const fits = this.fitsBuyingPowerNum(book, pxRaw, Math.abs(after));
+    if (fits !== undefined) return fits ? undefined : this.buyingPowerMessage(book, pxRaw, Math.abs(after));
+    return this.buyingPowerMessage(book, pxRaw, Math.abs(after));
+  }
+
+  /**
+   * The buying-power test in safe-integer arithmetic (exact, no allocation), or undefined when a
+   * figure leaves the safe range and the bigint path must decide.
+   */
+  private fitsBuyingPowerNum(book: Book, pxRaw: number, afterAbsRaw: number): boolean | undefined {
+    let equity = Number(this.cashRaw);
+    if (!Number.isSafeInteger(equity)) return undefined;
+    let gross = 0;
+    for (const b of this.books.values()) {
+      if (b.netRaw === 0 || b.markRaw === undefined) continue;
+      const mv = b.instrument.notionalNum(b.markRaw, b.netRaw);
+      if (mv === undefined) return undefined;
+      equity += mv;
+      if (b !== book) gross += Math.abs(mv);
+      if (!Number.isSafeInteger(equity) || !Number.isSafeInteger(gross)) return undefined;
+    }
+    const own = book.instrument.notionalNum(pxRaw, afterAbsRaw);
+    if (own === undefined) return undefined;
+    const projected = gross + own;
+    const scaledEquity = equity * this.leverageMilli;
+    if (!Number.isSafeInteger(projected) || !Number.isSafeInteger(scaledEquity)) return undefined;
+    // The bigint path's limit, equity × leverage‰ / 1000 truncated toward zero, exactly.
+    const limit = (scaledEquity - (scaledEquity % 1000)) / 1000;
+    return projected <= limit;
+  }
+
+  /** The exact (bigint) buying-power test: a refusal message, or undefined when the order fits. */
+  private buyingPowerMessage(book: Book, pxRaw: number, afterAbsRaw: number): string | undefined {
     let equity = this.cashRaw;
     let gross = 0n;
     for (const b of this.books.values()) {
@@ -663,8 +694,8 @@ export class SimulatedExchange implements ExecutionClient {
       equity += mv;
       if (b !== book) gross += mv < 0n ? -mv : mv;
     }
-    const projected = gross + book.instrument.notionalRaw(pxRaw, Math.abs(after));
-    const limit = (equity * BigInt(Math.round(this.leverage * 1000))) / 1000n;
+    const projected = gross + book.instrument.notionalRaw(pxRaw, afterAbsRaw);
+    const limit = (equity * BigInt(this.leverageMilli)) / 1000n;
     if (projected > limit) {
       const ccy = this.currency;
       return `order needs gross exposure ${Money.fromRaw(projected, ccy)} but buying power is ${Money.fromRaw(limit, ccy)} (equity ${Money.fromRaw(equity, ccy)} × leverage ${this.leverage})`;
@@ -890,7 +921,8 @@ export class SimulatedExchange implements ExecutionClient {
     const s = o.side === 'BUY' ? 1 : -1;
     o.filledRaw += qty;
     book.netRaw += s * qty;
-    this.cashRaw += -BigInt(s) * inst.notionalRaw(price.raw, qty) - fee.raw;
+    const notional = inst.notionalRaw(price.raw, qty);
+    this.cashRaw = (s > 0 ? this.cashRaw - notional : this.cashRaw + notional) - fee.raw;
     if (book.markRaw === undefined) book.markRaw = price.raw;
     const done = o.filledRaw === o.qtyRaw;
     o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
@@ -948,8 +980,12 @@ export class SimulatedExchange implements ExecutionClient {
   }
 
   private removeWorking(book: Book, o: SimOrder): void {
-    const i = book.working.indexOf(o);
-    if (i >= 0) book.working.splice(i, 1);
+    const w = book.working;
+    const i = w.indexOf(o);
+    if (i < 0) return;
+    // Shifted down by hand: splice would allocate an array of the removed element.
+    for (let j = i + 1; j < w.length; j++) w[j - 1] = w[j]!;
+    w.pop();
   }
 
   /** Records a finished order; the oldest finished order beyond the retention is forgotten. */
@@ -1003,6 +1039,11 @@ export class SimulatedExchange implements ExecutionClient {
     event.ts = this.clock.now();
     this.report(event as unknown as VenueEvent);
   }
+}
+
+function offTick(inst: Instrument, raw: number | undefined): [RejectReason, string] | undefined {
+  if (raw === undefined || (raw > 0 && raw % inst.tickSize.raw === 0)) return undefined;
+  return ['INVALID_PRICE', `price ${Price.fromRaw(raw, inst.pricePrecision)} is not a positive multiple of tick ${inst.tickSize} for ${inst.id}`];
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -121,9 +121,15 @@ export class Instrument {
   /** Checks step and minimum size of an order quantity; returns an error message or undefined. */
   orderQuantityProblem(qty: Quantity): string | undefined {
     if (qty.precision !== this.sizePrecision) return `quantity ${qty} has precision ${qty.precision}, ${this.symbol} uses ${this.sizePrecision}`;
-    if (qty.raw % this.sizeStep.raw !== 0) return `quantity ${qty} is not a multiple of step ${this.spec.sizeStep} for ${this.symbol}`;
-    if (qty.raw < this.minSize.raw) return `quantity ${qty} is below the minimum size ${this.minSize} for ${this.symbol}`;
-    return undefined;
+    return this.orderQuantityRawProblem(qty.raw);
+  }
+
+  /** orderQuantityProblem for a raw size at this instrument's precision. */
+  orderQuantityRawProblem(raw: number): string | undefined {
+    if (raw % this.sizeStep.raw === 0 && raw >= this.minSize.raw) return undefined;
+    const qty = Quantity.fromRaw(raw, this.sizePrecision);
+    if (raw % this.sizeStep.raw !== 0) return `quantity ${qty} is not a multiple of step ${this.spec.sizeStep} for ${this.symbol}`;
+    return `quantity ${qty} is below the minimum size ${this.minSize} for ${this.symbol}`;
   }
 
   /** Price × quantity × multiplier in the quote currency, rounded once to its minor unit. */

@@ -109,12 +109,18 @@ export class Order {
   status: OrderStatus = 'INITIALIZED';
   venueOrderId: string | undefined;
   filledQty: Quantity;
-  /** Sum of lastPx.raw × lastQty.raw over fills, for an exact average price. */
-  private fillValueRaw = 0n;
+  /**
+   * Sum of lastPx.raw × lastQty.raw over fills, for an exact average price: a number while it
+   * stays a safe integer (no allocation per fill), a bigint (fillValueBig) from then on.
+   */
+  private fillValueNum = 0;
+  private fillValueBig: bigint | undefined;
   private fillPxPrecision = 0;
   feesRaw = 0n;
   lastEventAt: number;
   private previousStatus: OrderStatus = 'INITIALIZED';
+  /** Trade ids of the fills applied, to recognize a fill reported twice. */
+  private tradeIds: string[] | undefined;
 
   constructor(init: OrderInit) {
     const r = init.request;
@@ -154,7 +160,22 @@ export class Order {
   get avgPx(): Price | undefined {
     if (this.filledQty.raw === 0) return undefined;
     const q = BigInt(this.filledQty.raw);
-    return Price.fromRaw(Number((this.fillValueRaw * 2n + q) / (2n * q)), this.fillPxPrecision);
+    return Price.fromRaw(Number((this.fillValue * 2n + q) / (2n * q)), this.fillPxPrecision);
+  }
+
+  private get fillValue(): bigint {
+    return this.fillValueBig ?? BigInt(this.fillValueNum);
+  }
+
+  private addFillValue(pxRaw: number, qtyRaw: number): void {
+    const sum = this.fillValueNum + pxRaw * qtyRaw;
+    if (this.fillValueBig === undefined && Number.isSafeInteger(pxRaw * qtyRaw) && Number.isSafeInteger(sum)) this.fillValueNum = sum;
+    else this.fillValueBig = this.fillValue + BigInt(pxRaw) * BigInt(qtyRaw);
+  }
+
+  /** True when a fill with this trade id was applied to the order. */
+  hasTrade(tradeId: string): boolean {
+    return this.tradeIds !== undefined && this.tradeIds.includes(tradeId);
   }
 
   /**
@@ -172,9 +193,10 @@ export class Order {
         return this.invalid(event, `fill of ${event.lastQty} would overfill (filled ${this.filledQty} of ${this.quantity})`);
       }
       this.filledQty = Quantity.fromRaw(filled, this.quantity.precision);
-      this.fillValueRaw += BigInt(event.lastPx.raw) * BigInt(event.lastQty.raw);
+      this.addFillValue(event.lastPx.raw, event.lastQty.raw);
       this.fillPxPrecision = event.lastPx.precision;
       this.feesRaw += event.fee.raw;
+      (this.tradeIds ??= []).push(event.tradeId);
       next = filled === this.quantity.raw ? 'FILLED' : 'PARTIALLY_FILLED';
     } else if (target === 'PREVIOUS') {
       next = this.previousStatus;
@@ -257,7 +279,7 @@ export class Order {
       previousStatus: this.previousStatus,
       venueOrderId: this.venueOrderId,
       filledQty: this.filledQty.toString(),
-      fillValueRaw: this.fillValueRaw.toString(),
+      fillValueRaw: this.fillValue.toString(),
       fillPxPrecision: this.fillPxPrecision,
       feesRaw: this.feesRaw.toString(),
       lastEventAt: this.lastEventAt,
@@ -303,7 +325,7 @@ export class Order {
     order.previousStatus = s.previousStatus;
     order.venueOrderId = s.venueOrderId;
     order.filledQty = quantityOf(s.filledQty);
-    order.fillValueRaw = BigInt(s.fillValueRaw);
+    order.fillValueBig = BigInt(s.fillValueRaw);
     order.fillPxPrecision = s.fillPxPrecision;
     order.feesRaw = BigInt(s.feesRaw);
     order.lastEventAt = s.lastEventAt;

@@ -80,9 +80,18 @@ export class Portfolio {
   /** Applies a fill once; returns undefined for a trade id already applied. */
   applyFill(fill: OrderFilled): FillOutcome | undefined {
     if (this.seenTradeIds.has(fill.tradeId)) return undefined;
+    const outcome = this.applyUniqueFill(fill);
+    this.seenTradeIds.add(fill.tradeId);
+    return outcome;
+  }
+
+  /**
+   * Applies a fill its caller guarantees is new: the kernel's fills come from the execution
+   * engine, which already drops a fill reported twice, so they skip the trade-id check.
+   */
+  applyUniqueFill(fill: OrderFilled): FillOutcome {
     const position = this.positions.get(fill.instrumentId);
     if (!position) throw new ValueError(`fill for unknown instrument ${fill.instrumentId}`);
-    this.seenTradeIds.add(fill.tradeId);
     const { cashDeltaRaw, closed } = position.applyFill(fill);
     this.cashRaw += cashDeltaRaw;
     if (closed) {

@@ -50,6 +50,12 @@ export interface PositionState {
   };
 }
 
+/** acc + a × b, exactly, with one bigint product when a × b is a safe integer. */
+function addProduct(acc: bigint, a: number, b: number): bigint {
+  const product = a * b;
+  return acc + (Number.isSafeInteger(product) ? BigInt(product) : BigInt(a) * BigInt(b));
+}
+
 export class Position {
   /** Signed quantity in raw size units (negative when short). */
   qtyRaw = 0;
@@ -99,28 +105,31 @@ export class Position {
   applyFill(fill: OrderFilled): { cashDeltaRaw: bigint; closed: ClosedPosition | undefined } {
     const s = sideSign(fill.side);
     const q = fill.lastQty.raw;
-    const notional = this.instrument.notionalRaw(fill.lastPx.raw, q);
+    const px = fill.lastPx.raw;
+    const notional = this.instrument.notionalRaw(px, q);
     const fee = fill.fee.raw;
     let closed: ClosedPosition | undefined;
     this.feesRaw += fee;
-    this.markRaw ??= fill.lastPx.raw;
+    this.markRaw ??= px;
 
+    // Signed amounts are written as conditional negations: each bigint operation allocates.
+    const held = Math.abs(this.qtyRaw);
     const reducing = this.qtyRaw !== 0 && Math.sign(this.qtyRaw) !== s;
-    const closeQty = reducing ? Math.min(q, Math.abs(this.qtyRaw)) : 0;
+    const closeQty = reducing ? Math.min(q, held) : 0;
     const openQty = q - closeQty;
     const closeNotional = closeQty === q ? notional : divRound(notional * BigInt(closeQty), BigInt(q));
     const closeFee = closeQty === q ? fee : divRound(fee * BigInt(closeQty), BigInt(q));
 
     if (closeQty > 0) {
       const life = this.life!;
-      const closedCost = closeQty === Math.abs(this.qtyRaw) ? this.costRaw : divRound(this.costRaw * BigInt(closeQty), BigInt(Math.abs(this.qtyRaw)));
-      const realized = -BigInt(s) * closeNotional - closedCost;
+      const closedCost = closeQty === held ? this.costRaw : divRound(this.costRaw * BigInt(closeQty), BigInt(held));
+      const realized = (s > 0 ? -closeNotional : closeNotional) - closedCost;
       this.realizedRaw += realized;
-      this.costRaw -= closedCost;
+      this.costRaw = closeQty === held ? 0n : this.costRaw - closedCost;
       this.qtyRaw += s * closeQty;
       life.realizedRaw += realized;
       life.feesRaw += closeFee;
-      life.exitValueRaw += BigInt(fill.lastPx.raw) * BigInt(closeQty);
+      life.exitValueRaw = addProduct(life.exitValueRaw, px, closeQty);
       life.exitQtyRaw += closeQty;
       if (this.qtyRaw === 0) {
         closed = this.closeLife(life, fill.ts);
@@ -128,8 +137,8 @@ export class Position {
       }
     }
     if (openQty > 0) {
-      const openNotional = notional - closeNotional;
-      this.costRaw += BigInt(s) * openNotional;
+      const openNotional = closeQty === 0 ? notional : notional - closeNotional;
+      this.costRaw = s > 0 ? this.costRaw + openNotional : this.costRaw - openNotional;
       this.qtyRaw += s * openQty;
       this.life ??= {
         side: s > 0 ? 'LONG' : 'SHORT',
@@ -144,12 +153,12 @@ export class Position {
         feesRaw: 0n,
       };
       const life = this.life;
-      life.entryValueRaw += BigInt(fill.lastPx.raw) * BigInt(openQty);
+      life.entryValueRaw = addProduct(life.entryValueRaw, px, openQty);
       life.entryQtyRaw += openQty;
-      life.feesRaw += fee - closeFee;
+      life.feesRaw += closeQty === 0 ? fee : fee - closeFee;
       life.maxQtyRaw = Math.max(life.maxQtyRaw, Math.abs(this.qtyRaw));
     }
-    return { cashDeltaRaw: -BigInt(s) * notional - fee, closed };
+    return { cashDeltaRaw: (s > 0 ? -notional : notional) - fee, closed };
   }
 
   /** Average entry price of the open quantity (cost basis / quantity), as a decimal string. */

@@ -1,11 +1,12 @@
 /**
  * Trade P&L, count, wins and volume bucketed by local hour of day (0-23, over all history) and by
  * local calendar day (YYYY-MM-DD, only the most recent `maxDays` days) in an IANA time zone.
- * Local time comes from a cached Intl.DateTimeFormat per zone, memoised per UTC quarter hour
- * (every zone offset in use since 1972 is a whole number of quarter hours, so a quarter hour
- * never straddles a local hour or day boundary).
+ * Local time comes from the zone's TradingDayCalendar, memoised per UTC quarter hour (every zone
+ * offset in use since 1972 is a whole number of quarter hours, so a quarter hour never straddles
+ * a local hour or day boundary).
  */
 import { ValueError } from '../../core/errors.js';
+import { TradingDayCalendar, dayText } from '../trading-day.js';
 
 export interface BucketTotals {
   pnl: number;
@@ -32,22 +33,6 @@ export interface BucketedTrade {
 }
 
 const QUARTER_HOUR_MS = 900_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Throws ValueError for a time zone Intl does not know. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
-    } catch {
-      throw new ValueError(`time zone '${timeZone}' is not a known IANA time zone`);
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 function emptyTotals(): BucketTotals {
   return { pnl: 0, trades: 0, wins: 0, volume: 0 };
 }
@@ -62,7 +47,7 @@ function addTo(totals: BucketTotals, trade: BucketedTrade): void {
 export class TimeBuckets {
   readonly timeZone: string;
   readonly maxDays: number;
-  private readonly format: Intl.DateTimeFormat;
+  private readonly calendar: TradingDayCalendar;
   private readonly hours: BucketTotals[] = Array.from({ length: 24 }, emptyTotals);
   private days = new Map<string, BucketTotals>();
   private newestDay = '';
@@ -74,7 +59,7 @@ export class TimeBuckets {
   constructor(options: { timeZone?: string; maxDays?: number } = {}) {
     const { timeZone = 'UTC', maxDays = 90 } = options;
     if (!Number.isInteger(maxDays) || maxDays < 1) throw new ValueError(`maxDays ${maxDays} is not a positive integer`);
-    this.format = formatterFor(timeZone);
+    this.calendar = new TradingDayCalendar(timeZone);
     this.timeZone = timeZone;
     this.maxDays = maxDays;
   }
@@ -114,16 +99,9 @@ export class TimeBuckets {
   private localize(ts: number): void {
     const quarter = Math.floor(ts / QUARTER_HOUR_MS);
     if (quarter === this.memoQuarter) return;
-    let y = '';
-    let m = '';
-    let d = '';
-    for (const part of this.format.formatToParts(ts)) {
-      if (part.type === 'year') y = part.value;
-      else if (part.type === 'month') m = part.value;
-      else if (part.type === 'day') d = part.value;
-      else if (part.type === 'hour') this.memoHour = Number(part.value);
-    }
-    this.memoDay = `${y}-${m}-${d}`;
+    const local = this.calendar.local(ts);
+    this.memoHour = local.hour;
+    this.memoDay = dayText(local);
     this.memoQuarter = quarter;
   }
 }

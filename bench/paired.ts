@@ -1,0 +1,83 @@
+/**
+ * Paired overhead measurement: runs a baseline and a variant alternately (ABBA order) and
+ * reports median throughputs and the median over pairs of 1 − variant/baseline in CPU time. On a
+ * shared, loaded machine adjacent runs see similar load, so the pairwise CPU figure is the
+ * steadiest. Each run can be made in a fresh child process (runInChild), so that neither side
+ * inherits the other's JIT state (inline caches made polymorphic by the other's classes).
+ */
+import { execFileSync } from 'node:child_process';
+
+export interface TimedRun {
+  /** Records processed. */
+  readonly records: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+}
+
+/** Times one run; `work` returns how many records it processed. */
+export function timeRun(work: () => number): TimedRun {
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const records = work();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { records, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** Prints a run's timing for the parent (see runInChild). */
+export function reportRun(run: TimedRun): void {
+  process.stdout.write(JSON.stringify(run) + '\n');
+}
+
+/** Runs `script args` in a fresh Node process that times its work and calls reportRun. */
+export function runInChild(script: string, args: readonly string[]): TimedRun {
+  const out = execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as TimedRun;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const pct = (x: number) => Math.round(x * 1000) / 10;
+
+export interface PairedResult {
+  readonly repeats: number;
+  readonly eventsPerSecondWithout: number;
+  readonly eventsPerSecondWith: number;
+  readonly overheadPct: number;
+  readonly cpuOverheadPct: number;
+  readonly pairOverheadsPct: string;
+  readonly pairedCpuOverheadPct: number;
+}
+
+export function comparePaired(baseline: () => TimedRun, variant: () => TimedRun, repeats: number): PairedResult {
+  const base: TimedRun[] = [];
+  const withV: TimedRun[] = [];
+  const pairs: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const variantFirst = i % 2 === 1;
+    const first = variantFirst ? variant() : baseline();
+    const second = variantFirst ? baseline() : variant();
+    const [a, b] = variantFirst ? [second, first] : [first, second];
+    base.push(a);
+    withV.push(b);
+    pairs.push(1 - a.cpuSeconds / a.records / (b.cpuSeconds / b.records));
+  }
+  const rate = (runs: TimedRun[], time: (r: TimedRun) => number) => median(runs.map((r) => r.records / time(r)));
+  const baseWall = rate(base, (r) => r.seconds);
+  const withWall = rate(withV, (r) => r.seconds);
+  const baseCpu = rate(base, (r) => r.cpuSeconds);
+  const withCpu = rate(withV, (r) => r.cpuSeconds);
+  return {
+    repeats,
+    eventsPerSecondWithout: Math.round(baseWall),
+    eventsPerSecondWith: Math.round(withWall),
+    overheadPct: pct(1 - withWall / baseWall),
+    cpuOverheadPct: pct(1 - withCpu / baseCpu),
+    pairOverheadsPct: pairs.map(pct).join(' '),
+    pairedCpuOverheadPct: pct(median(pairs)),
+  };
+}
