@@ -32,6 +32,12 @@ export interface TradingEngineOptions {
   gate?: PreTradeGate;
   /** Clock interval between periodic P&L snapshots on the bus (0 = only on fills). */
   pnlIntervalMs?: number;
+  /**
+   * How much recent history the engine keeps for queries (default 10,000 of each): finished
+   * orders by id, recent fills, closed positions. Whatever is kept outlives the young generation
+   * and costs the garbage collector; a backtest, whose runner collects its own results, keeps less.
+   */
+  retention?: { finishedOrders?: number; fills?: number; closedPositions?: number };
 }
 
 function isMatchingVenue(v: ExecutionClient | MatchingVenue): v is MatchingVenue {
@@ -60,8 +66,10 @@ export class TradingEngine {
     this.matching = isMatchingVenue(opts.venue) ? opts.venue : undefined;
     this.instruments = new Map(opts.instruments.map((i) => [i.id, i]));
     this.pnlIntervalMs = opts.pnlIntervalMs ?? 0;
-    this.portfolio = new Portfolio(opts.initialCapital, opts.instruments);
+    this.portfolio = new Portfolio(opts.initialCapital, opts.instruments, opts.retention?.closedPositions);
     this.execution = new ExecutionEngine({
+      finishedOrdersKept: opts.retention?.finishedOrders,
+      executionsKept: opts.retention?.fills,
       bus: this.bus,
       clock: this.clock,
       client: opts.venue,
