@@ -104,15 +104,34 @@ function numberToPlainString(n: number): string {
 
 /** Formats raw / 10^precision as a plain decimal string with exactly `precision` decimals. */
 export function formatDecimal(raw: bigint | number, precision: number): string {
-  const big = typeof raw === 'bigint' ? raw : BigInt(raw);
-  const negative = big < 0n;
-  const abs = negative ? -big : big;
-  const s = abs.toString();
+  let negative: boolean;
+  let s: string;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) {
+    // A safe integer prints its exact digits (never in exponent form) without a bigint.
+    negative = raw < 0;
+    s = String(negative ? -raw : raw);
+  } else {
+    const big = typeof raw === 'bigint' ? raw : BigInt(raw);
+    negative = big < 0n;
+    s = (negative ? -big : big).toString();
+  }
   if (precision === 0) return (negative ? '-' : '') + s;
   const padded = s.padStart(precision + 1, '0');
   const int = padded.slice(0, padded.length - precision);
   const frac = padded.slice(padded.length - precision);
   return (negative ? '-' : '') + int + '.' + frac;
+}
+
+/**
+ * numerator / divisor rounded half away from zero, as a number: exact while the numerator is a
+ * safe integer (a number path without bigint allocation), else through divRound.
+ */
+export function divRoundToNumber(numerator: bigint, divisor: number): number {
+  const n = Number(numerator);
+  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(divisor)) return Number(divRound(numerator, BigInt(divisor)));
+  const r = n % divisor;
+  const q = (n - r) / divisor;
+  return 2 * Math.abs(r) >= divisor ? (n < 0 ? q - 1 : q + 1) : q;
 }
 
 /** Divides with rounding half away from zero. `divisor` must be positive. */

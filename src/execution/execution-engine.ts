@@ -410,7 +410,7 @@ export class ExecutionEngine {
       this.cancelChildren(order);
       return;
     }
-    this.applyLocal(order, { type: 'OrderSubmitted' });
+    this.applyAndPublish(order, { type: 'OrderSubmitted', clientOrderId: order.clientOrderId, instrumentId: order.instrumentId, strategyId: order.strategyId, ts: this.clock.now() });
     this.sendSubmit(order);
   }
 

@@ -630,7 +630,10 @@ export class SimulatedExchange implements ExecutionClient {
     if (bp) return this.reject(o, 'INSUFFICIENT_BUYING_POWER', bp);
     o.status = 'ACCEPTED';
     o.seq = this.nextSeq++;
-    this.emit(o, { type: 'OrderAccepted', venueOrderId: o.venueOrderId });
+    // The two events of every order are written whole: completing a literal adds properties
+    // out of object, an allocation and a new hidden class each time.
+    this.changed?.add(o);
+    this.report({ type: 'OrderAccepted', clientOrderId: o.clientOrderId, instrumentId: o.instrumentId, strategyId: o.strategyId, ts: this.clock.now(), venueOrderId: o.venueOrderId });
     book.working.push(o);
     // With bar data the order waits for the next bar; with quotes it meets the current touch.
     if (book.lastBar === undefined && book.ask !== undefined) this.matchQuote(book, [o]);
@@ -926,8 +929,12 @@ export class SimulatedExchange implements ExecutionClient {
     if (book.markRaw === undefined) book.markRaw = price.raw;
     const done = o.filledRaw === o.qtyRaw;
     o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
-    const body = {
-      type: 'OrderFilled' as const,
+    const event: OrderFilled = {
+      type: 'OrderFilled',
+      clientOrderId: o.clientOrderId,
+      instrumentId: o.instrumentId,
+      strategyId: o.strategyId,
+      ts: this.clock.now(),
       venueOrderId: o.venueOrderId,
       tradeId: `${this.venue}-T${this.nextTradeNo++}`,
       side: o.side,
@@ -936,9 +943,9 @@ export class SimulatedExchange implements ExecutionClient {
       fee,
       liquidity,
     };
-    // emit() completes the body in place into the full event: it is the order's fill history entry.
-    (o.fills ??= []).push(body as unknown as OrderFilled);
-    this.emit(o, body);
+    (o.fills ??= []).push(event);
+    this.changed?.add(o);
+    this.report(event);
     if (done) this.finish(book, o, 'FILLED');
     this.applyOco(o, qty, done);
     return qty;

@@ -6,7 +6,7 @@
  * to the minor unit after any sequence of fills. A reducing fill releases the closed share of the
  * cost basis (rounded once); a fill larger than the position closes it and opens the other side.
  */
-import { divRound, formatDecimal } from '../core/decimal.js';
+import { divRound, divRoundToNumber, formatDecimal } from '../core/decimal.js';
 import { Money } from '../core/money.js';
 import type { PositionSide } from '../model/enums.js';
 import { sideSign } from '../model/enums.js';
@@ -248,8 +248,8 @@ export class Position {
       closedAt: ts,
       durationMs: ts - life.openedAt,
       maxQuantity: formatDecimal(life.maxQtyRaw, this.instrument.sizePrecision),
-      avgEntryPx: formatDecimal(divRound(life.entryValueRaw, BigInt(life.entryQtyRaw)), pp),
-      avgExitPx: formatDecimal(divRound(life.exitValueRaw, BigInt(life.exitQtyRaw)), pp),
+      avgEntryPx: formatDecimal(divRoundToNumber(life.entryValueRaw, life.entryQtyRaw), pp),
+      avgExitPx: formatDecimal(divRoundToNumber(life.exitValueRaw, life.exitQtyRaw), pp),
       realized: Money.fromRaw(life.realizedRaw, ccy),
       fees: Money.fromRaw(life.feesRaw, ccy),
       netPnl: Money.fromRaw(life.realizedRaw - life.feesRaw, ccy),
