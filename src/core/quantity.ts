@@ -6,6 +6,8 @@
 import { checkPrecision, formatDecimal, parseDecimal, pow10, toSafeRaw } from './decimal.js';
 import { ValueError } from './errors.js';
 
+const ZEROS: Quantity[] = [];
+
 export class Quantity {
   private constructor(
     readonly raw: number,
@@ -26,8 +28,10 @@ export class Quantity {
     return new Quantity(raw, precision);
   }
 
+  /** The zero of a precision (shared: quantities are immutable). */
   static zero(precision: number): Quantity {
-    return new Quantity(0, precision);
+    checkPrecision(precision, 'quantity');
+    return (ZEROS[precision] ??= new Quantity(0, precision));
   }
 
   get isZero(): boolean {

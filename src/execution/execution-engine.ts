@@ -394,7 +394,7 @@ export class ExecutionEngine {
       ts,
       contingency: links.contingency ?? 'NONE',
       parentId: links.parentId,
-      linkedIds: links.linkedIds ? [...links.linkedIds] : [],
+      linkedIds: links.linkedIds,
     });
     this.orders.set(id, order);
     this.bus.publish('order.created', { order, ts });

@@ -43,7 +43,7 @@ export interface OrderInit {
   ts: number;
   contingency?: Contingency;
   parentId?: string | undefined;
-  linkedIds?: string[];
+  linkedIds?: readonly string[];
 }
 
 /** What was asked for: an order's immutable terms as plain JSON (decimal strings). */
@@ -86,6 +86,9 @@ function decimalsIn(text: string): number {
 const priceOf = (text: string): Price => Price.of(text, decimalsIn(text));
 const quantityOf = (text: string): Quantity => Quantity.of(text, decimalsIn(text));
 
+/** The empty tag and link list every plain order shares. */
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
 export class Order {
   readonly clientOrderId: string;
   readonly strategyId: string;
@@ -101,7 +104,7 @@ export class Order {
   /** The entry order that spawned this exit (brackets). */
   readonly parentId: string | undefined;
   /** Orders linked to this one: a bracket entry's exits, or an exit's OCO sibling. */
-  linkedIds: string[];
+  readonly linkedIds: readonly string[];
 
   quantity: Quantity;
   price: Price | undefined;
@@ -135,12 +138,12 @@ export class Order {
     this.timeInForce = r.timeInForce ?? 'GTC';
     this.reduceOnly = r.reduceOnly ?? false;
     this.expireAt = init.expireAt ?? r.expireAt;
-    this.tags = r.tags ?? [];
+    this.tags = r.tags ?? NO_STRINGS;
     this.createdAt = init.ts;
     this.lastEventAt = init.ts;
     this.contingency = init.contingency ?? 'NONE';
     this.parentId = init.parentId;
-    this.linkedIds = init.linkedIds ?? [];
+    this.linkedIds = init.linkedIds ?? NO_STRINGS;
     this.filledQty = Quantity.zero(r.quantity.precision);
   }
 
