@@ -77,6 +77,7 @@ export interface ExecutionEngineOptions {
 }
 
 const DAY_MS = 86_400_000;
+const NO_ORDERS: readonly Order[] = [];
 
 /** A price or trigger price the order type requires and lacks, or has and does not take. */
 function termsProblem(order: Order): string | undefined {
@@ -107,8 +108,8 @@ export class ExecutionEngine {
   private readonly orders = new Map<string, Order>();
   /** The run's client order id space: an id is never reused, even after its order is retired. */
   private readonly ids = new ClientOrderIds();
-  /** Working orders by client order id (string keys hash once; objects would need an identity hash each). */
-  private readonly working = new Map<string, Order>();
+  /** Working orders by instrument, then by client order id (string keys hash once; objects would need an identity hash each). */
+  private readonly working = new Map<string, Map<string, Order>>();
   private readonly fills: RecentList<OrderFilled>;
   /** Trade ids of fills applied before a restart (each live order remembers its own fills' ids). */
   private readonly restoredTradeIds = new Set<string>();
@@ -200,7 +201,7 @@ export class ExecutionEngine {
   /** Cancels every working order (optionally of one instrument); returns how many were asked. */
   cancelAll(instrumentId?: string): number {
     let n = 0;
-    for (const order of [...this.working.values()]) {
+    for (const order of this.workingOrders()) {
       if (instrumentId !== undefined && order.instrumentId !== instrumentId) continue;
       if (order.status !== 'PENDING_CANCEL' && this.cancel(order.clientOrderId)) n++;
     }
@@ -215,7 +216,14 @@ export class ExecutionEngine {
   }
 
   workingOrders(): Order[] {
-    return [...this.working.values()];
+    const out: Order[] = [];
+    for (const orders of this.working.values()) for (const o of orders.values()) out.push(o);
+    return out;
+  }
+
+  /** The working orders of one instrument (a live view: do not submit or cancel while iterating). */
+  workingOrdersOf(instrumentId: string): Iterable<Order> {
+    return this.working.get(instrumentId)?.values() ?? NO_ORDERS;
   }
 
   allOrders(): IterableIterator<Order> {
@@ -237,7 +245,7 @@ export class ExecutionEngine {
     const restored = [...orders];
     for (const order of restored) {
       this.orders.set(order.clientOrderId, order);
-      if (order.isWorking) this.working.set(order.clientOrderId, order);
+      if (order.isWorking) this.workingOf(order.instrumentId).set(order.clientOrderId, order);
     }
     this.ids.restore(restored, opts.nextId);
     for (const id of opts.tradeIds ?? []) this.restoredTradeIds.add(id);
@@ -452,6 +460,12 @@ export class ExecutionEngine {
     return undefined;
   }
 
+  private workingOf(instrumentId: string): Map<string, Order> {
+    let orders = this.working.get(instrumentId);
+    if (!orders) this.working.set(instrumentId, (orders = new Map()));
+    return orders;
+  }
+
   private duplicate(id: string): SubmitResult {
     return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
   }
@@ -498,8 +512,8 @@ export class ExecutionEngine {
       return false;
     }
     const working = order.isWorking;
-    if (working && !wasWorking) this.working.set(order.clientOrderId, order);
-    else if (!working && wasWorking) this.working.delete(order.clientOrderId);
+    if (working && !wasWorking) this.workingOf(order.instrumentId).set(order.clientOrderId, order);
+    else if (!working && wasWorking) this.workingOf(order.instrumentId).delete(order.clientOrderId);
     if (event.type === 'OrderFilled') this.fills.push(event);
     if (order.isTerminal) this.retire(order);
     this.bus.publish('order.event', event);

@@ -113,6 +113,19 @@ export class Portfolio {
     return v;
   }
 
+  /** Gross (Σ |market value|) and net (Σ market value) exposure in one pass; equity is cash + net. */
+  exposureRaw(): { grossRaw: bigint; netRaw: bigint } {
+    let gross = 0n;
+    let net = 0n;
+    for (const p of this.positions.values()) {
+      if (p.qtyRaw === 0) continue;
+      const mv = p.marketValueRaw();
+      net += mv;
+      gross += mv < 0n ? -mv : mv;
+    }
+    return { grossRaw: gross, netRaw: net };
+  }
+
   grossExposureRaw(): bigint {
     let v = 0n;
     for (const p of this.positions.values()) {

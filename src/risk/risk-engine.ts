@@ -108,6 +108,32 @@ function fractionRaw(f: number): bigint {
   return raw;
 }
 
+/**
+ * A limit that is a fraction of a base amount (day-start equity, peak equity), and ten times its
+ * 50%, 80% and 100% marks for exact alert levels. Evaluated after every fill and every second,
+ * it is recomputed only when the base or the fraction changes.
+ */
+class AlertBand {
+  raw = 0n;
+  x5 = 0n;
+  x8 = 0n;
+  x10 = 0n;
+  private fraction = -1n;
+  private base = -1n;
+
+  of(fraction: bigint, base: bigint): this {
+    if (fraction !== this.fraction || base !== this.base) {
+      this.fraction = fraction;
+      this.base = base;
+      this.raw = (fraction * base) / FRACTION_SCALE;
+      this.x5 = this.raw * 5n;
+      this.x8 = this.raw * 8n;
+      this.x10 = this.raw * 10n;
+    }
+    return this;
+  }
+}
+
 function abs(x: bigint): bigint {
   return x < 0n ? -x : x;
 }
@@ -139,7 +165,9 @@ export class RiskEngine implements PreTradeGate {
   private peakEquityRaw = 0n;
   private lastEquityRaw = 0n;
   private readonly denials: Record<string, number> = {};
-  private readonly working = new Map<string, Set<Order>>();
+  /** The daily-loss and drawdown limits in money with their alert thresholds, recomputed when their base moves. */
+  private readonly dailyLossBand = new AlertBand();
+  private readonly drawdownBand = new AlertBand();
   private dayCacheQuarter = NaN;
   private dayCacheKey = '';
   private timer: { cancel(): void } | undefined;
@@ -310,15 +338,16 @@ export class RiskEngine implements PreTradeGate {
     // Exposure after the fill: this instrument at the order price, others at their marks.
     const currentMv = this.portfolio.position(inst.id)?.marketValueRaw() ?? 0n;
     const afterMv = inst.notionalRaw(pxRaw, after);
-    const gross = this.portfolio.grossExposureRaw() - abs(currentMv) + abs(afterMv);
+    const exposure = this.portfolio.exposureRaw();
+    const gross = exposure.grossRaw - abs(currentMv) + abs(afterMv);
     if (this.money.gross !== undefined && gross > this.money.gross) {
       return deny('MAX_GROSS_EXPOSURE', `gross exposure would be ${this.m(gross)}, above the limit ${this.m(this.money.gross)}`);
     }
     if (this.money.net !== undefined) {
-      const netExp = abs(this.netExposureRaw() - currentMv + afterMv);
+      const netExp = abs(exposure.netRaw - currentMv + afterMv);
       if (netExp > this.money.net) return deny('MAX_NET_EXPOSURE', `net exposure would be ${this.m(netExp)}, above the limit ${this.m(this.money.net)}`);
     }
-    const equity = this.portfolio.equityRaw();
+    const equity = this.portfolio.cashRaw + exposure.netRaw;
     const heatLimit = this.limits.maxPortfolioHeat;
     if (heatLimit !== undefined) {
       const heat = this.heatRaw(inst, order, after, pxRaw);
@@ -410,8 +439,9 @@ export class RiskEngine implements PreTradeGate {
     const dailyLimit = this.limits.dailyLossLimit;
     if (dailyLimit !== undefined && this.dayStartEquityRaw > 0n) {
       const loss = this.dayStartEquityRaw - equity;
-      const limitRaw = (fractionRaw(dailyLimit) * this.dayStartEquityRaw) / FRACTION_SCALE;
-      this.alertLevels('daily_loss', loss, limitRaw, () => `daily loss ${this.m(loss > 0n ? loss : 0n)} of limit ${this.m(limitRaw)}`);
+      const limit = this.dailyLossBand.of(fractionRaw(dailyLimit), this.dayStartEquityRaw);
+      const limitRaw = limit.raw;
+      this.alertLevels('daily_loss', loss, limit, () => `daily loss ${this.m(loss > 0n ? loss : 0n)} of limit ${this.m(limitRaw)}`);
       if (loss > 0n && loss >= limitRaw && this.state !== 'HALTED') {
         this.breach(this.actions.haltOnDailyLoss, `daily loss ${this.m(loss)} reached the limit ${this.m(limitRaw)} (${(dailyLimit * 100).toFixed(2)}% of ${this.m(this.dayStartEquityRaw)})`);
       }
@@ -419,8 +449,9 @@ export class RiskEngine implements PreTradeGate {
     const ddLimit = this.limits.maxDrawdown;
     if (ddLimit !== undefined && this.peakEquityRaw > 0n) {
       const dd = this.peakEquityRaw - equity;
-      const limitRaw = (fractionRaw(ddLimit) * this.peakEquityRaw) / FRACTION_SCALE;
-      this.alertLevels('drawdown', dd, limitRaw, () => `drawdown ${this.m(dd)} of limit ${this.m(limitRaw)}`);
+      const limit = this.drawdownBand.of(fractionRaw(ddLimit), this.peakEquityRaw);
+      const limitRaw = limit.raw;
+      this.alertLevels('drawdown', dd, limit, () => `drawdown ${this.m(dd)} of limit ${this.m(limitRaw)}`);
       if (dd > 0n && dd >= limitRaw && this.state !== 'HALTED') {
         this.breach(this.actions.haltOnMaxDrawdown, `drawdown ${this.m(dd)} reached the limit ${this.m(limitRaw)} (${(ddLimit * 100).toFixed(2)}% of peak ${this.m(this.peakEquityRaw)})`);
       }
@@ -444,8 +475,9 @@ export class RiskEngine implements PreTradeGate {
       usage.push({ name, limit: this.m(limit), current: this.m(current), usage: limit > 0n ? Number((current * 10_000n) / limit) / 10_000 : 0 });
     };
     const equity = this.lastEquityRaw;
-    add('grossExposure', this.money.gross, this.portfolio.grossExposureRaw());
-    add('netExposure', this.money.net, abs(this.netExposureRaw()));
+    const exposure = this.portfolio.exposureRaw();
+    add('grossExposure', this.money.gross, exposure.grossRaw);
+    add('netExposure', this.money.net, abs(exposure.netRaw));
     if (this.limits.dailyLossLimit !== undefined) {
       const loss = this.dayStartEquityRaw - equity;
       add('dailyLoss', (fractionRaw(this.limits.dailyLossLimit) * this.dayStartEquityRaw) / FRACTION_SCALE, loss > 0n ? loss : 0n);
@@ -484,7 +516,9 @@ export class RiskEngine implements PreTradeGate {
    * With an order, the position after it is used for that instrument.
    */
   heatRaw(orderInst?: Instrument, order?: Readonly<Order>, afterRaw?: number, pxRaw?: number): bigint {
-    let heat = 0n;
+    // Summed exactly in safe integers while they stay safe (checks run this per order), else in bigints.
+    let heatNum = 0;
+    let heatBig: bigint | undefined;
     for (const inst of this.instruments.values()) {
       const p = this.portfolio.position(inst.id);
       const isOrderInst = orderInst !== undefined && inst === orderInst;
@@ -493,19 +527,27 @@ export class RiskEngine implements PreTradeGate {
       const mark = isOrderInst ? pxRaw! : (p?.markRaw ?? pxRaw);
       if (mark === undefined) continue;
       const stopRaw = this.stopFor(inst.id, qty, isOrderInst ? order : undefined);
+      let term: number | undefined;
+      let termBig: bigint | undefined;
       if (stopRaw !== undefined) {
-        const dist = qty > 0 ? mark - stopRaw : stopRaw - mark;
-        heat += abs(inst.notionalRaw(Math.max(0, dist), Math.abs(qty)));
+        const dist = Math.max(0, qty > 0 ? mark - stopRaw : stopRaw - mark);
+        term = inst.notionalNum(dist, Math.abs(qty));
+        if (term === undefined) termBig = abs(inst.notionalRaw(dist, Math.abs(qty)));
       } else {
-        const mv = abs(inst.notionalRaw(mark, qty));
         const sigma = this.vol.get(inst.id)!.sigma(DAY_MS);
         const f = sigma === undefined ? this.fallbackStopFraction : Math.min(1, 2 * sigma);
         // An estimate that changes with every volatility sample: scaled directly (fractionRaw's
         // exact decimal parse, memoized for the fixed limits, would parse a new value each time).
-        heat += (mv * BigInt(Math.round(f * FRACTION_UNITS))) / FRACTION_SCALE;
+        const units = Math.round(f * FRACTION_UNITS);
+        const mv = inst.notionalNum(mark, Math.abs(qty));
+        const scaled = mv === undefined ? NaN : mv * units;
+        if (Number.isSafeInteger(scaled)) term = (scaled - (scaled % FRACTION_UNITS)) / FRACTION_UNITS;
+        else termBig = (abs(inst.notionalRaw(mark, qty)) * BigInt(units)) / FRACTION_SCALE;
       }
+      if (term !== undefined && heatBig === undefined && Number.isSafeInteger(heatNum + term)) heatNum += term;
+      else heatBig = (heatBig ?? BigInt(heatNum)) + (termBig ?? BigInt(term!));
     }
-    return heat;
+    return heatBig ?? BigInt(heatNum);
   }
 
   // --- internals ------------------------------------------------------------------------
@@ -541,7 +583,6 @@ export class RiskEngine implements PreTradeGate {
     // leave a position open after "kill switch + flatten". While such a halt lasts, a fill of
     // anything but the engine's own flatten orders is flattened in turn.
     bus.subscribe('order.event', (e) => {
-      this.trackWorking(e.clientOrderId);
       if (e.type !== 'OrderFilled') return;
       // Equity limits are evaluated after every fill (the portfolio is already updated).
       this.evaluate();
@@ -569,13 +610,13 @@ export class RiskEngine implements PreTradeGate {
   }
 
   /** INFO at 50%, WARNING at 80%, CRITICAL at 100% of a limit; resolved below 50%. */
-  private alertLevels(key: string, current: bigint, limit: bigint, message: () => string): void {
-    if (limit <= 0n) return;
+  private alertLevels(key: string, current: bigint, limit: AlertBand, message: () => string): void {
+    if (limit.raw <= 0n) return;
     // Compare exactly at 50/80/100%; the message is only formatted when an alert is raised.
     const x = current * 10n;
-    if (x >= limit * 10n) this.alerts.raise({ key, level: 'CRITICAL', action: 'HALT_TRADING', message: message() });
-    else if (x >= limit * 8n) this.alerts.raise({ key, level: 'WARNING', action: 'REDUCE_POSITION', message: message() });
-    else if (x >= limit * 5n) this.alerts.raise({ key, level: 'INFO', action: 'INCREASE_MONITORING', message: message() });
+    if (x >= limit.x10) this.alerts.raise({ key, level: 'CRITICAL', action: 'HALT_TRADING', message: message() });
+    else if (x >= limit.x8) this.alerts.raise({ key, level: 'WARNING', action: 'REDUCE_POSITION', message: message() });
+    else if (x >= limit.x5) this.alerts.raise({ key, level: 'INFO', action: 'INCREASE_MONITORING', message: message() });
     else this.alerts.resolve(key);
   }
 
@@ -627,24 +668,9 @@ export class RiskEngine implements PreTradeGate {
     return this.dayCacheKey;
   }
 
-  /** Working orders of one instrument, kept current from order events (no copy per check). */
-  private workingOf(instrumentId: string): ReadonlySet<Order> {
-    return this.working.get(instrumentId) ?? NO_ORDERS;
-  }
-
-  private trackWorking(clientOrderId: string): void {
-    const o = this.execution.status(clientOrderId);
-    if (!o) return;
-    let set = this.working.get(o.instrumentId);
-    if (!set) this.working.set(o.instrumentId, (set = new Set()));
-    if (o.isWorking) set.add(o);
-    else set.delete(o);
-  }
-
-  private netExposureRaw(): bigint {
-    let net = 0n;
-    for (const p of this.portfolio.allPositions()) if (p.qtyRaw !== 0) net += p.marketValueRaw();
-    return net;
+  /** Working orders of one instrument, as the execution engine tracks them (no copy per check). */
+  private workingOf(instrumentId: string): Iterable<Order> {
+    return this.execution.workingOrdersOf(instrumentId);
   }
 
   /** The protective stop price for a position of signed size `qty`: a working reduce-only stop, or a bracket's stop. */
@@ -717,7 +743,6 @@ export class RiskEngine implements PreTradeGate {
   }
 }
 
-const NO_ORDERS: ReadonlySet<Order> = new Set();
 
 function deny(reason: DenialReason, message: string): Denial {
   return { reason, message };
