@@ -13,10 +13,12 @@ import { writeJsonReport } from './report-json.js';
 /**
  * Attaches a PerformanceMonitor to an engine before it starts. Backtest defaults apply unless
  * overridden: publishIntervalMs 0 (nobody listens, and a clock interval would fire through every
- * gap in the data) and eventLoopDelay false. Throws ValueError for invalid options.
+ * gap in the data), eventLoopDelay false, and 256 recent fills (the runner keeps every fill and
+ * the reports take them from it; fills kept longer outlive the young generation and slow every
+ * scavenge). Throws ValueError for invalid options.
  */
 export function attachPerformanceMonitor(engine: MonitoredEngine, options: PerformanceMonitorOptions = {}): PerformanceMonitor {
-  return PerformanceMonitor.attach(engine, { publishIntervalMs: 0, eventLoopDelay: false, ...options });
+  return PerformanceMonitor.attach(engine, { publishIntervalMs: 0, eventLoopDelay: false, maxRecentFills: 256, ...options });
 }
 
 export interface BacktestReportOptions {
