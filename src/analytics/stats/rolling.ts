@@ -92,12 +92,13 @@ export class SortedWindow {
   push(x: number): void {
     checkFinite(x);
     if (this.size === this.capacity) {
-      // Any copy of an equal value is interchangeable, so remove the first one found.
-      const at = this.lowerBound(this.ring[this.next]!);
+      // Any copy of an equal value is interchangeable: remove the last one, and insert after the
+      // equal ones, so that runs of equal samples (fixed holding times) shift nothing.
+      const at = this.upperBound(this.ring[this.next]!) - 1;
       this.sorted.copyWithin(at, at + 1, this.size);
       this.size--;
     }
-    const at = this.lowerBound(x);
+    const at = this.upperBound(x);
     this.sorted.copyWithin(at + 1, at, this.size);
     this.sorted[at] = x;
     this.size++;
@@ -116,13 +117,13 @@ export class SortedWindow {
     return this.size % 2 === 1 ? this.sorted[mid]! : (this.sorted[mid - 1]! + this.sorted[mid]!) / 2;
   }
 
-  /** First index in the sorted prefix whose value is ≥ x. */
-  private lowerBound(x: number): number {
+  /** First index in the sorted prefix whose value is > x. */
+  private upperBound(x: number): number {
     let lo = 0;
     let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.sorted[mid]! < x) lo = mid + 1;
+      if (this.sorted[mid]! <= x) lo = mid + 1;
       else hi = mid;
     }
     return lo;
