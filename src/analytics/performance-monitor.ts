@@ -408,12 +408,15 @@ export class PerformanceMonitor {
   private readonly onOrderEvent = (e: OrderEvent): void => {
     this.orderEvents++;
     this.count(e.ts);
-    const track = this.orders.get(e.clientOrderId);
+    // Only fills, denials and the events that can end an order need the order's track.
+    let track: OrderTrack | undefined;
     switch (e.type) {
       case 'OrderFilled':
+        track = this.orders.get(e.clientOrderId);
         this.onFill(e, track);
         break;
       case 'OrderDenied': {
+        track = this.orders.get(e.clientOrderId);
         this.denied++;
         bump(this.deniedByReason, e.reason);
         this.strategyOf(e.strategyId).denied++;
@@ -421,17 +424,24 @@ export class PerformanceMonitor {
         break;
       }
       case 'OrderRejected':
+        track = this.orders.get(e.clientOrderId);
         this.rejected++;
         bump(this.rejectedByReason, e.reason);
         break;
       case 'OrderCanceled':
+        track = this.orders.get(e.clientOrderId);
         this.canceled++;
         break;
       case 'OrderExpired':
+        track = this.orders.get(e.clientOrderId);
         this.expired++;
         break;
-      default:
+      case 'OrderUpdated':
+        // An amend can complete an order (quantity cut to what is filled).
+        track = this.orders.get(e.clientOrderId);
         break;
+      default:
+        return;
     }
     if (track !== undefined && track.order.isTerminal) this.orders.delete(e.clientOrderId);
   };

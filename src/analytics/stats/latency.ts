@@ -90,6 +90,8 @@ export class LatencyHistogram {
   }
 
   private indexOf(value: number): number {
+    // The common case of a simulated clock (a tick and its order in the same millisecond): no logarithm.
+    if (value <= this.lowest) return 0;
     const x = Math.min(Math.max(value, this.lowest), this.highest) / this.lowest;
     let octave = Math.floor(Math.log2(x));
     // Math.log2 may be off by one ulp next to a power of two.
