@@ -8,7 +8,9 @@ export class Random {
   private b: number;
   private c: number;
   private d: number;
-  private spareNormal: number | undefined;
+  /** Box-Muller's second value (a number field with a flag: storing a double into a field that also held undefined boxes it each time). */
+  private spareNormal = 0;
+  private hasSpare = false;
 
   constructor(seed: number) {
     let s = seed >>> 0;
@@ -50,16 +52,16 @@ export class Random {
 
   /** Standard normal variate (Box-Muller, caching the second value). */
   normal(): number {
-    if (this.spareNormal !== undefined) {
-      const v = this.spareNormal;
-      this.spareNormal = undefined;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareNormal;
     }
     let u = 0;
     while (u === 0) u = this.next();
     const v = this.next();
     const r = Math.sqrt(-2 * Math.log(u));
     this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    this.hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
   }
 }

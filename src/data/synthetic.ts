@@ -167,7 +167,8 @@ class SyntheticEngine {
       const bid = Price.fromRaw(bidTicks * lane.tickRaw, lane.pricePrecision);
       const ask = Price.fromRaw(askTicks * lane.tickRaw, lane.pricePrecision);
       out.push({ kind: 'quote', instrumentId: lane.id, bid, ask, bidSize: lane.displayed, askSize: lane.displayed, ts });
-      if (this.trades.next() < this.tradeProbability) {
+      // The trade stream has its own generator: skipping its draws when trades are off changes no price.
+      if (this.tradeProbability > 0 && this.trades.next() < this.tradeProbability) {
         const buy = this.trades.next() < 0.5;
         const size = Quantity.fromRaw(this.trades.int(lane.minSteps, lane.maxSteps) * lane.stepRaw, lane.sizePrecision);
         const tradeId = `SYN-${++this.tradeCount}`;
