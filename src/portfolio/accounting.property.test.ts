@@ -279,6 +279,7 @@ function runScenario(ccyCode: string, params: InstrumentParams[], steps: Step[])
 
   const checkInvariants = (): void => {
     let sumMv = 0n;
+    let sumAbsMv = 0n;
     let sumRealized = 0n;
     let sumUnrealized = 0n;
     let sumFees = 0n;
@@ -312,6 +313,7 @@ function runScenario(ccyCode: string, params: InstrumentParams[], steps: Step[])
       const mv = p.marketValueRaw();
       if (p.qtyRaw !== 0 && p.markRaw !== undefined) expect(mv).toBe(inst.notionalRaw(p.markRaw, p.qtyRaw));
       sumMv += mv;
+      sumAbsMv += mv < 0n ? -mv : mv;
       sumRealized += p.realizedRaw;
       sumUnrealized += p.unrealizedRaw();
       sumFees += p.feesRaw;
@@ -321,6 +323,7 @@ function runScenario(ccyCode: string, params: InstrumentParams[], steps: Step[])
     // I1 from the raw fields
     expect(pf.cashRaw + sumMv).toBe(initial.raw + sumRealized + sumUnrealized - sumFees);
     expect(pf.equityRaw()).toBe(pf.cashRaw + sumMv);
+    expect(pf.exposureRaw()).toEqual({ grossRaw: sumAbsMv, netRaw: sumMv });
     // I1 from the published snapshot
     const snap = pf.snapshot(ts);
     expect(snap.cash.raw).toBe(pf.cashRaw);

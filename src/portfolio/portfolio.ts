@@ -108,13 +108,27 @@ export class Portfolio {
   }
 
   equityRaw(): bigint {
-    let v = this.cashRaw;
-    for (const p of this.positions.values()) if (p.qtyRaw !== 0) v += p.marketValueRaw();
-    return v;
+    return this.cashRaw + this.exposureRaw().netRaw;
   }
 
   /** Gross (Σ |market value|) and net (Σ market value) exposure in one pass; equity is cash + net. */
   exposureRaw(): { grossRaw: bigint; netRaw: bigint } {
+    // In safe integers first: every partial sum is bounded by the final gross, so a safe final
+    // gross means every addition was exact.
+    let grossNum = 0;
+    let netNum = 0;
+    let exact = true;
+    for (const p of this.positions.values()) {
+      if (p.qtyRaw === 0) continue;
+      const mv = p.marketValueNum();
+      if (mv === undefined) {
+        exact = false;
+        break;
+      }
+      netNum += mv;
+      grossNum += Math.abs(mv);
+    }
+    if (exact && Number.isSafeInteger(grossNum)) return { grossRaw: BigInt(grossNum), netRaw: BigInt(netNum) };
     let gross = 0n;
     let net = 0n;
     for (const p of this.positions.values()) {

@@ -94,6 +94,20 @@ export class Position {
     return this.mvRaw;
   }
 
+  /**
+   * marketValueRaw() as a number while it is a safe integer (exact), else undefined: sums over
+   * positions (exposure, equity) run per order and per fill, and add numbers without allocating.
+   */
+  marketValueNum(): number | undefined {
+    if (this.qtyRaw === 0) return 0;
+    const px = this.markRaw;
+    if (px === undefined) {
+      const cost = Number(this.costRaw);
+      return Number.isSafeInteger(cost) ? cost : undefined;
+    }
+    return this.instrument.notionalNum(px, this.qtyRaw);
+  }
+
   unrealizedRaw(): bigint {
     return this.marketValueRaw() - this.costRaw;
   }

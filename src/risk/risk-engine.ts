@@ -58,7 +58,8 @@ export const PROTECTIVE_STOP_TAG = 'risk:stop';
 interface MarketState {
   /** Whether a stale-data alert is active for the instrument. */
   staleAlert: boolean;
-  lastRaw: number | undefined;
+  /** Last price (a quote's mid may be a half unit); NaN before any data. A number field, so storing a mid allocates nothing. */
+  lastRaw: number;
   bidRaw: number | undefined;
   askRaw: number | undefined;
   lastTs: number;
@@ -196,7 +197,7 @@ export class RiskEngine implements PreTradeGate {
     if (net !== undefined) this.money.net = net;
     for (const inst of opts.instruments) {
       this.instruments.set(inst.id, inst);
-      this.market.set(inst.id, { staleAlert: false, lastRaw: undefined, bidRaw: undefined, askRaw: undefined, lastTs: -Infinity });
+      this.market.set(inst.id, { staleAlert: false, lastRaw: NaN, bidRaw: undefined, askRaw: undefined, lastTs: -Infinity });
       this.vol.set(inst.id, new VolatilityEstimator());
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
@@ -289,13 +290,13 @@ export class RiskEngine implements PreTradeGate {
 
     const m = this.market.get(inst.id)!;
     const stale = this.limits.staleQuoteMs;
-    if (m.lastRaw === undefined) {
+    if (Number.isNaN(m.lastRaw)) {
       if (order.type === 'MARKET' || stale !== undefined) return deny('NO_MARKET_DATA', `no market data for ${inst.id} yet`);
     } else if (stale !== undefined && now - m.lastTs > stale) {
       return deny('STALE_MARKET_DATA', `last market data for ${inst.id} is ${now - m.lastTs} ms old (limit ${stale} ms)`);
     }
     const fat = this.limits.fatFingerBps;
-    if (fat !== undefined && m.lastRaw !== undefined && !isBracketExit) {
+    if (fat !== undefined && !Number.isNaN(m.lastRaw) && !isBracketExit) {
       const problem = fatFinger(inst, m.lastRaw, fat, order.price) ?? fatFinger(inst, m.lastRaw, fat, order.triggerPrice);
       if (problem) return problem;
       // A bracket entry answers for its exits' prices too.
@@ -459,7 +460,7 @@ export class RiskEngine implements PreTradeGate {
     const stale = this.limits.staleQuoteMs;
     if (stale !== undefined) {
       for (const [id, m] of this.market) {
-        if (m.lastRaw === undefined) continue;
+        if (Number.isNaN(m.lastRaw)) continue;
         const age = now - m.lastTs;
         if (age > stale) this.alerts.raise({ key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
         else if (m.staleAlert) this.alerts.resolve(`stale_data:${id}`);
@@ -591,7 +592,7 @@ export class RiskEngine implements PreTradeGate {
   }
 
   private sampleVolatility(): void {
-    for (const [id, m] of this.market) if (m.lastRaw !== undefined && m.bidRaw !== undefined) this.vol.get(id)!.update(m.lastTs, m.lastRaw);
+    for (const [id, m] of this.market) if (!Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) this.vol.get(id)!.update(m.lastTs, m.lastRaw);
   }
 
   private breach(halt: boolean, reason: string): void {
@@ -624,7 +625,7 @@ export class RiskEngine implements PreTradeGate {
     if (order.price) return order.price.raw;
     if (order.triggerPrice) return order.triggerPrice.raw;
     const touch = order.side === 'BUY' ? m.askRaw : m.bidRaw;
-    return touch ?? (m.lastRaw === undefined ? undefined : Math.round(m.lastRaw));
+    return touch ?? (Number.isNaN(m.lastRaw) ? undefined : Math.round(m.lastRaw));
   }
 
   /**
