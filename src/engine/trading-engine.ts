@@ -14,6 +14,7 @@ import type { Signal } from '../model/signal.js';
 import { ExecutionEngine } from '../execution/execution-engine.js';
 import type { ExecutionClient } from '../execution/ports.js';
 import { Portfolio } from '../portfolio/portfolio.js';
+import { MarketCache, type MarketState } from './market-cache.js';
 import { type PreTradeGate, allowAll } from '../risk/gate.js';
 import type { Strategy, StrategyContext } from '../strategy/strategy.js';
 
@@ -54,7 +55,10 @@ export class TradingEngine {
   private readonly matching: MatchingVenue | undefined;
   private readonly strategies: Strategy[] = [];
   private readonly strategiesById = new Map<string, Strategy>();
-  private readonly byInstrument = new Map<string, Strategy[]>();
+  /** Per instrument: the strategies it is routed to and its market state (one lookup per record). */
+  private readonly routes = new Map<string, { strategies: Strategy[]; market: MarketState }>();
+  /** Latest market state per instrument, updated before anyone hears of a record. */
+  readonly market: MarketCache;
   private readonly pnlIntervalMs: number;
   private signalSeq = 1;
   private running = false;
@@ -77,7 +81,8 @@ export class TradingEngine {
       gate: opts.gate ?? allowAll,
       netQtyRaw: (id) => this.portfolio.netQtyRaw(id),
     });
-    for (const inst of opts.instruments) this.byInstrument.set(inst.id, []);
+    this.market = new MarketCache(opts.instruments.map((i) => i.id));
+    for (const inst of opts.instruments) this.routes.set(inst.id, { strategies: [], market: this.market.stateOf(inst.id)! });
     // The portfolio hears of fills before anyone else, so every later reader sees updated positions.
     this.bus.subscribe('order.event', (e) => this.applyToPortfolio(e));
     for (const s of opts.strategies ?? []) this.addStrategy(s);
@@ -98,9 +103,9 @@ export class TradingEngine {
     this.strategiesById.set(strategy.id, strategy);
     const ids = strategy.instrumentIds.length > 0 ? strategy.instrumentIds : [...this.instruments.keys()];
     for (const id of ids) {
-      const list = this.byInstrument.get(id);
-      if (!list) throw new Error(`strategy ${strategy.id} trades unknown instrument ${id}`);
-      list.push(strategy);
+      const route = this.routes.get(id);
+      if (!route) throw new Error(`strategy ${strategy.id} trades unknown instrument ${id}`);
+      route.strategies.push(strategy);
     }
     strategy.attach(this.contextFor(strategy));
   }
@@ -143,7 +148,9 @@ export class TradingEngine {
   dispatch(record: MarketData): void {
     const matching = this.matching;
     if (matching) matching.onMarketData(record);
-    const list = this.byInstrument.get(record.instrumentId);
+    const route = this.routes.get(record.instrumentId);
+    if (route) MarketCache.record(route.market, record);
+    const list = route?.strategies;
     if (record.kind === 'quote') {
       this.portfolio.markRaw(record.instrumentId, Math.round((record.bid.raw + record.ask.raw) / 2));
       this.bus.publish('data.quote', record);

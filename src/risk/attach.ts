@@ -17,6 +17,7 @@ export function attachRiskEngine(engine: TradingEngine, limits: RiskLimits, opti
     clock: engine.clock,
     portfolio: engine.portfolio,
     execution: engine.execution,
+    market: engine.market,
     instruments: [...engine.instruments.values()],
     limits,
   });

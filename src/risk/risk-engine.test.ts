@@ -561,7 +561,7 @@ describe('unknown instruments and the way denials travel', () => {
     const clock = new SimulatedClock(T0);
     const exchange = new SimulatedExchange({ clock, instruments: [ACME, BETA], startingCash: usd('100000') });
     const engine = new TradingEngine({ clock, instruments: [ACME, BETA], initialCapital: usd('100000'), venue: exchange });
-    const risk = new RiskEngine({ bus: engine.bus, clock, portfolio: engine.portfolio, execution: engine.execution, instruments: [ACME], limits: {} });
+    const risk = new RiskEngine({ bus: engine.bus, clock, portfolio: engine.portfolio, execution: engine.execution, market: engine.market, instruments: [ACME], limits: {} });
     engine.setGate(risk);
     engine.start();
     const denials: string[] = [];

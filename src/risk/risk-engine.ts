@@ -20,6 +20,7 @@ import { type Clock, repeatEvery } from '../core/clock.js';
 import { formatDecimal, parseDecimal } from '../core/decimal.js';
 import { InputError } from '../core/errors.js';
 import { Money } from '../core/money.js';
+import type { MarketCache, MarketState } from '../engine/market-cache.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import { sideSign } from '../model/enums.js';
 import type { Instrument } from '../model/instrument.js';
@@ -38,6 +39,8 @@ export interface RiskEngineOptions {
   clock: Clock;
   portfolio: Portfolio;
   execution: ExecutionEngine;
+  /** The kernel's latest market state per instrument (TradingEngine.market). */
+  market: MarketCache;
   instruments: readonly Instrument[];
   limits: RiskLimits;
   /** Clock interval of equity-limit evaluation and volatility sampling (default 1000 ms). */
@@ -54,16 +57,6 @@ export const FLATTEN_TAG = 'risk:flatten';
 export const FLATTEN_STRATEGY = 'risk';
 /** Tag of the protective stops the StopManager places (stops.ts re-exports it as STOP_TAG). */
 export const PROTECTIVE_STOP_TAG = 'risk:stop';
-
-interface MarketState {
-  /** Whether a stale-data alert is active for the instrument. */
-  staleAlert: boolean;
-  /** Last price (a quote's mid may be a half unit); NaN before any data. A number field, so storing a mid allocates nothing. */
-  lastRaw: number;
-  bidRaw: number | undefined;
-  askRaw: number | undefined;
-  lastTs: number;
-}
 
 interface InstrumentLimitsRaw {
   maxOrderQtyRaw: number | undefined;
@@ -146,7 +139,9 @@ export class RiskEngine implements PreTradeGate {
   private readonly portfolio: Portfolio;
   private readonly execution: ExecutionEngine;
   private readonly instruments = new Map<string, Instrument>();
-  private readonly market = new Map<string, MarketState>();
+  private readonly market: MarketCache;
+  /** Instruments with an active stale-data alert. */
+  private readonly staleAlerts = new Set<string>();
   private readonly vol = new Map<string, VolatilityEstimator>();
   private readonly instLimits = new Map<string, InstrumentLimitsRaw>();
   private readonly limits: RiskLimits;
@@ -181,6 +176,7 @@ export class RiskEngine implements PreTradeGate {
     this.clock = opts.clock;
     this.portfolio = opts.portfolio;
     this.execution = opts.execution;
+    this.market = opts.market;
     this.limits = opts.limits;
     this.actions = { ...DEFAULT_AUTO_ACTIONS, ...opts.limits.autoActions };
     this.ccy = opts.portfolio.currency;
@@ -197,7 +193,6 @@ export class RiskEngine implements PreTradeGate {
     if (net !== undefined) this.money.net = net;
     for (const inst of opts.instruments) {
       this.instruments.set(inst.id, inst);
-      this.market.set(inst.id, { staleAlert: false, lastRaw: NaN, bidRaw: undefined, askRaw: undefined, lastTs: -Infinity });
       this.vol.set(inst.id, new VolatilityEstimator());
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
@@ -288,7 +283,7 @@ export class RiskEngine implements PreTradeGate {
       if (!w.tryAcquire(now)) return deny('ORDER_RATE', `order rate limit ${perStrategy}/s for strategy ${order.strategyId} reached`);
     }
 
-    const m = this.market.get(inst.id)!;
+    const m = this.market.get(inst.id) ?? NO_MARKET;
     const stale = this.limits.staleQuoteMs;
     if (Number.isNaN(m.lastRaw)) {
       if (order.type === 'MARKET' || stale !== undefined) return deny('NO_MARKET_DATA', `no market data for ${inst.id} yet`);
@@ -459,12 +454,14 @@ export class RiskEngine implements PreTradeGate {
     }
     const stale = this.limits.staleQuoteMs;
     if (stale !== undefined) {
-      for (const [id, m] of this.market) {
-        if (Number.isNaN(m.lastRaw)) continue;
+      for (const id of this.instruments.keys()) {
+        const m = this.market.get(id);
+        if (m === undefined || Number.isNaN(m.lastRaw)) continue;
         const age = now - m.lastTs;
-        if (age > stale) this.alerts.raise({ key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
-        else if (m.staleAlert) this.alerts.resolve(`stale_data:${id}`);
-        m.staleAlert = age > stale;
+        if (age > stale) {
+          this.alerts.raise({ key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
+          this.staleAlerts.add(id);
+        } else if (this.staleAlerts.delete(id)) this.alerts.resolve(`stale_data:${id}`);
       }
     }
   }
@@ -555,28 +552,11 @@ export class RiskEngine implements PreTradeGate {
 
   private subscribe(): void {
     const bus = this.bus;
-    bus.subscribe('data.quote', (q) => {
-      const m = this.market.get(q.instrumentId);
-      if (!m) return;
-      m.bidRaw = q.bid.raw;
-      m.askRaw = q.ask.raw;
-      m.lastRaw = (q.bid.raw + q.ask.raw) / 2;
-      m.lastTs = q.ts;
-    });
-    bus.subscribe('data.trade', (t) => {
-      const m = this.market.get(t.instrumentId);
-      if (!m) return;
-      m.lastRaw = t.price.raw;
-      m.lastTs = t.ts;
-    });
+    // Prices come from the kernel's market cache; bars also feed volatility and the equity limits.
     bus.subscribe('data.bar', (b) => {
-      const m = this.market.get(b.instrumentId);
-      if (!m) return;
-      m.lastRaw = b.close.raw;
-      m.bidRaw = undefined;
-      m.askRaw = undefined;
-      m.lastTs = b.ts;
-      this.vol.get(b.instrumentId)!.update(b.ts, b.close.raw);
+      const vol = this.vol.get(b.instrumentId);
+      if (!vol) return;
+      vol.update(b.ts, b.close.raw);
       this.evaluate();
     });
     // Fix: a flattening halt closed the positions held at that moment only. An order already on its
@@ -592,7 +572,10 @@ export class RiskEngine implements PreTradeGate {
   }
 
   private sampleVolatility(): void {
-    for (const [id, m] of this.market) if (!Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) this.vol.get(id)!.update(m.lastTs, m.lastRaw);
+    for (const [id, vol] of this.vol) {
+      const m = this.market.get(id);
+      if (m !== undefined && !Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) vol.update(m.lastTs, m.lastRaw);
+    }
   }
 
   private breach(halt: boolean, reason: string): void {
@@ -621,7 +604,7 @@ export class RiskEngine implements PreTradeGate {
     else this.alerts.resolve(key);
   }
 
-  private priceFor(order: Readonly<Order>, m: MarketState): number | undefined {
+  private priceFor(order: Readonly<Order>, m: Readonly<MarketState>): number | undefined {
     if (order.price) return order.price.raw;
     if (order.triggerPrice) return order.triggerPrice.raw;
     const touch = order.side === 'BUY' ? m.askRaw : m.bidRaw;
@@ -744,6 +727,9 @@ export class RiskEngine implements PreTradeGate {
   }
 }
 
+
+/** Market state of an instrument the cache does not know: no data. */
+const NO_MARKET: Readonly<MarketState> = { bidRaw: undefined, askRaw: undefined, lastRaw: NaN, lastTs: -Infinity };
 
 function deny(reason: DenialReason, message: string): Denial {
   return { reason, message };
