@@ -223,7 +223,9 @@ export class ExecutionEngine {
 
   /** The working orders of one instrument (a live view: do not submit or cancel while iterating). */
   workingOrdersOf(instrumentId: string): Iterable<Order> {
-    return this.working.get(instrumentId)?.values() ?? NO_ORDERS;
+    const orders = this.working.get(instrumentId);
+    // No iterator is made for an instrument without working orders (the risk checks ask per instrument).
+    return orders === undefined || orders.size === 0 ? NO_ORDERS : orders.values();
   }
 
   allOrders(): IterableIterator<Order> {

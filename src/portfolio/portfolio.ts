@@ -71,6 +71,13 @@ export class Portfolio {
     return this.positions.values();
   }
 
+  /** How many positions are open (openPositions().length without the array). */
+  openCount(): number {
+    let n = 0;
+    for (const p of this.positions.values()) if (p.qtyRaw !== 0) n++;
+    return n;
+  }
+
   openPositions(): Position[] {
     const out: Position[] = [];
     for (const p of this.positions.values()) if (p.isOpen) out.push(p);

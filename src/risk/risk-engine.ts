@@ -326,7 +326,7 @@ export class RiskEngine implements PreTradeGate {
     }
     const maxOpen = this.limits.maxOpenPositions;
     if (maxOpen !== undefined && net === 0) {
-      const open = this.portfolio.openPositions().length;
+      const open = this.portfolio.openCount();
       if (open >= maxOpen) return deny('MAX_OPEN_POSITIONS', `${open} positions are open, the limit is ${maxOpen}`);
     }
     if (pxRaw === undefined) return undefined;
@@ -572,9 +572,9 @@ export class RiskEngine implements PreTradeGate {
   }
 
   private sampleVolatility(): void {
-    for (const [id, vol] of this.vol) {
+    for (const id of this.instruments.keys()) {
       const m = this.market.get(id);
-      if (m !== undefined && !Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) vol.update(m.lastTs, m.lastRaw);
+      if (m !== undefined && !Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) this.vol.get(id)!.update(m.lastTs, m.lastRaw);
     }
   }
 

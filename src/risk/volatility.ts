@@ -4,9 +4,10 @@
  */
 
 export class VolatilityEstimator {
-  private lastTs: number | undefined;
-  private lastPrice: number | undefined;
-  private varianceRate: number | undefined;
+  // Number fields (NaN = none yet): a field that also held undefined would box every double stored.
+  private lastTs = NaN;
+  private lastPrice = NaN;
+  private varianceRate = NaN;
   private samples = 0;
 
   /** `lambda` is the weight of the previous estimate (RiskMetrics uses 0.94). */
@@ -17,13 +18,14 @@ export class VolatilityEstimator {
 
   update(ts: number, price: number): void {
     if (!(price > 0)) return;
-    if (this.lastTs !== undefined && this.lastPrice !== undefined && ts > this.lastTs) {
+    const first = Number.isNaN(this.lastTs);
+    if (!first && ts > this.lastTs) {
       const r = Math.log(price / this.lastPrice);
       const rate = (r * r) / (ts - this.lastTs);
-      this.varianceRate = this.varianceRate === undefined ? rate : this.lambda * this.varianceRate + (1 - this.lambda) * rate;
+      this.varianceRate = Number.isNaN(this.varianceRate) ? rate : this.lambda * this.varianceRate + (1 - this.lambda) * rate;
       this.samples++;
     }
-    if (this.lastTs === undefined || ts > this.lastTs) {
+    if (first || ts > this.lastTs) {
       this.lastTs = ts;
       this.lastPrice = price;
     }
@@ -31,7 +33,7 @@ export class VolatilityEstimator {
 
   /** σ of log returns over `horizonMs`, or undefined before enough samples. */
   sigma(horizonMs: number): number | undefined {
-    if (this.varianceRate === undefined || this.samples < this.minSamples) return undefined;
+    if (Number.isNaN(this.varianceRate) || this.samples < this.minSamples) return undefined;
     return Math.sqrt(this.varianceRate * horizonMs);
   }
 }
