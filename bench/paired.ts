@@ -1,8 +1,8 @@
 /**
  * Paired overhead measurement: runs a baseline and a variant alternately (ABBA order) and
- * reports median throughputs and the median over pairs of 1 − variant/baseline in CPU time. On a
- * shared, loaded machine adjacent runs see similar load, so the pairwise CPU figure is the
- * steadiest. Each run can be made in a fresh child process (runInChild), so that neither side
+ * reports median throughputs, the median over pairs of 1 − variant/baseline in CPU time (adjacent
+ * runs see similar load) and the same ratio between each side's fastest run (the least disturbed
+ * on a shared machine, where interference only ever adds time). Each run can be made in a fresh child process (runInChild), so that neither side
  * inherits the other's JIT state (inline caches made polymorphic by the other's classes).
  */
 import { execFileSync } from 'node:child_process';
@@ -51,6 +51,11 @@ export interface PairedResult {
   readonly cpuOverheadPct: number;
   readonly pairOverheadsPct: string;
   readonly pairedCpuOverheadPct: number;
+  /**
+   * 1 − variant/baseline between each side's fastest run in CPU time per record: interference
+   * from other load only ever adds time, so the fastest runs are the least disturbed pair.
+   */
+  readonly bestCpuOverheadPct: number;
 }
 
 export function comparePaired(baseline: () => TimedRun, variant: () => TimedRun, repeats: number): PairedResult {
@@ -79,5 +84,6 @@ export function comparePaired(baseline: () => TimedRun, variant: () => TimedRun,
     cpuOverheadPct: pct(1 - withCpu / baseCpu),
     pairOverheadsPct: pairs.map(pct).join(' '),
     pairedCpuOverheadPct: pct(median(pairs)),
+    bestCpuOverheadPct: pct(1 - Math.min(...base.map((r) => r.cpuSeconds / r.records)) / Math.min(...withV.map((r) => r.cpuSeconds / r.records))),
   };
 }
