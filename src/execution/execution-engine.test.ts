@@ -398,6 +398,18 @@ describe('fills reported twice', () => {
     expect(h.execution.status(id)!.feesRaw).toBe(100n);
   });
 
+  it('recognizes duplicates of an order filled in many slices (past its short list of trade ids)', () => {
+    const h = harness({ fillModel: participationFillModel(1) });
+    h.venue.duplicateFills = true;
+    h.quote(T0, { ...OPEN, askSize: 1 });
+    const id = h.id(h.submit(marketBuy(20)));
+    for (let i = 1; i < 20; i++) h.quote(T0 + i * MINUTE, { ...OPEN, askSize: 1 });
+    expect(h.fillsFor(id)).toHaveLength(20);
+    expect(h.errors).toEqual([]);
+    expect(h.filled(id)).toBe('20');
+    expect(h.net()).toBe('20');
+  });
+
   it('lists executions oldest first, optionally by instrument', () => {
     const h = harness({ instruments: [ACME, XBT] });
     h.quote(T0, OPEN);

@@ -122,8 +122,11 @@ export class Order {
   feesRaw = 0n;
   lastEventAt: number;
   private previousStatus: OrderStatus = 'INITIALIZED';
-  /** Trade ids of the fills applied, to recognize a fill reported twice. */
-  private tradeIds: string[] | undefined;
+  /**
+   * Trade ids of the fills applied, to recognize a fill reported twice: a short array for the
+   * usual one or few fills, a set once an order fills in many slices.
+   */
+  private tradeIds: string[] | Set<string> | undefined;
 
   constructor(init: OrderInit) {
     const r = init.request;
@@ -176,9 +179,18 @@ export class Order {
     else this.fillValueBig = this.fillValue + BigInt(pxRaw) * BigInt(qtyRaw);
   }
 
+  private noteTrade(tradeId: string): void {
+    const ids = this.tradeIds;
+    if (ids === undefined) this.tradeIds = [tradeId];
+    else if (!Array.isArray(ids)) ids.add(tradeId);
+    else if (ids.length < 16) ids.push(tradeId);
+    else this.tradeIds = new Set([...ids, tradeId]);
+  }
+
   /** True when a fill with this trade id was applied to the order. */
   hasTrade(tradeId: string): boolean {
-    return this.tradeIds !== undefined && this.tradeIds.includes(tradeId);
+    const ids = this.tradeIds;
+    return ids !== undefined && (Array.isArray(ids) ? ids.includes(tradeId) : ids.has(tradeId));
   }
 
   /**
@@ -199,7 +211,7 @@ export class Order {
       this.addFillValue(event.lastPx.raw, event.lastQty.raw);
       this.fillPxPrecision = event.lastPx.precision;
       this.feesRaw += event.fee.raw;
-      (this.tradeIds ??= []).push(event.tradeId);
+      this.noteTrade(event.tradeId);
       next = filled === this.quantity.raw ? 'FILLED' : 'PARTIALLY_FILLED';
     } else if (target === 'PREVIOUS') {
       next = this.previousStatus;
