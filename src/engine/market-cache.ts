@@ -23,13 +23,8 @@ export class MarketCache {
     for (const id of instrumentIds) this.states.set(id, { bidRaw: undefined, askRaw: undefined, lastRaw: NaN, lastTs: -Infinity });
   }
 
-  /** The state of a known instrument, undefined for an unknown one. */
-  get(instrumentId: string): Readonly<MarketState> | undefined {
-    return this.states.get(instrumentId);
-  }
-
-  /** The mutable state the kernel updates (see record). */
-  stateOf(instrumentId: string): MarketState | undefined {
+  /** The state of a known instrument, undefined for an unknown one. Only the kernel writes it (see record). */
+  get(instrumentId: string): MarketState | undefined {
     return this.states.get(instrumentId);
   }
 

@@ -82,7 +82,7 @@ export class TradingEngine {
       netQtyRaw: (id) => this.portfolio.netQtyRaw(id),
     });
     this.market = new MarketCache(opts.instruments.map((i) => i.id));
-    for (const inst of opts.instruments) this.routes.set(inst.id, { strategies: [], market: this.market.stateOf(inst.id)! });
+    for (const inst of opts.instruments) this.routes.set(inst.id, { strategies: [], market: this.market.get(inst.id)! });
     // The portfolio hears of fills before anyone else, so every later reader sees updated positions.
     this.bus.subscribe('order.event', (e) => this.applyToPortfolio(e));
     for (const s of opts.strategies ?? []) this.addStrategy(s);
