@@ -2,6 +2,7 @@
  * The client order id space: generated ids are never stored yet never reused, given ids are
  * remembered, and a given id that a generated one may have been is refused.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClientOrderIds } from './client-order-ids.js';
 
@@ -40,5 +41,44 @@ describe('ClientOrderIds', () => {
     expect(ids.generate('s')).toBe('s-9');
     ids.restore([], 2);
     expect(ids.counter).toBe(10);
+  });
+});
+
+describe('ClientOrderIds against a model that remembers every id (property)', () => {
+  it('never hands out or accepts an id twice, and refuses a given id only when it may have been generated', () => {
+    const strategies = ['s', 's-1', 'ma'];
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('generate' as const), strategy: fc.constantFrom(...strategies) }),
+      fc.record({
+        kind: fc.constant('give' as const),
+        id: fc.oneof(
+          fc.constantFrom(...strategies).chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 0, max: 12 }), fc.constantFrom('', '-SL', '-TP')).map(([a, n, x]) => `${a}-${n}${x}`)),
+          fc.constantFrom('x', 'y', 's-01', 's-1-1'),
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const ids = new ClientOrderIds();
+        const used = new Set<string>();
+        for (const st of steps) {
+          if (st.kind === 'generate') {
+            const id = ids.generate(st.strategy);
+            for (const x of [id, `${id}-SL`, `${id}-TP`]) expect(used.has(x)).toBe(false);
+            used.add(id);
+            used.add(`${id}-SL`);
+            used.add(`${id}-TP`);
+          } else if (ids.isUsed(st.id)) {
+            // A refusal is either a real reuse or an id in a generating strategy's space below the counter.
+            expect(used.has(st.id) || /-\d+(-SL|-TP)?$/.test(st.id)).toBe(true);
+          } else {
+            expect(used.has(st.id)).toBe(false);
+            ids.take(st.id);
+            used.add(st.id);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
