@@ -624,6 +624,16 @@ describe('buying power', () => {
     expect(h.status(ok)).toBe('FILLED');
   });
 
+  it('decides exactly at the edge, on the safe-integer path and on the bigint path beyond 2^53 minor units', () => {
+    for (const [cash, edgeQty] of [['10000', 100], ['100000000000000', 1_000_000_000_000]] as const) {
+      const h = harness({ startingCash: cash });
+      h.quote(T0, { bid: '99.99', ask: '100.00' });
+      // edgeQty × 100.00 equals the equity exactly: it fits; one more share does not.
+      expect(h.status(h.id(h.submit(buy('MARKET', 'GTC', { quantity: qty(edgeQty + 1) }))))).toBe('REJECTED');
+      expect(h.status(h.id(h.submit(buy('MARKET', 'GTC', { quantity: qty(edgeQty) }))))).toBe('FILLED');
+    }
+  });
+
   it('counts open positions at their mark: a second order that would exceed equity is rejected', () => {
     const h = harness({ startingCash: '10000' });
     h.quote(T0, { bid: '100.00', ask: '100.02' });
