@@ -14,6 +14,7 @@ import type { Signal } from '../model/signal.js';
 import { ExecutionEngine } from '../execution/execution-engine.js';
 import type { ExecutionClient } from '../execution/ports.js';
 import { Portfolio } from '../portfolio/portfolio.js';
+import type { Position } from '../portfolio/position.js';
 import { MarketCache, type MarketState } from './market-cache.js';
 import { type PreTradeGate, allowAll } from '../risk/gate.js';
 import type { Strategy, StrategyContext } from '../strategy/strategy.js';
@@ -56,7 +57,7 @@ export class TradingEngine {
   private readonly strategies: Strategy[] = [];
   private readonly strategiesById = new Map<string, Strategy>();
   /** Per instrument: the strategies it is routed to and its market state (one lookup per record). */
-  private readonly routes = new Map<string, { strategies: Strategy[]; market: MarketState }>();
+  private readonly routes = new Map<string, { strategies: Strategy[]; market: MarketState; position: Position }>();
   /** Latest market state per instrument, updated before anyone hears of a record. */
   readonly market: MarketCache;
   private readonly pnlIntervalMs: number;
@@ -82,7 +83,7 @@ export class TradingEngine {
       netQtyRaw: (id) => this.portfolio.netQtyRaw(id),
     });
     this.market = new MarketCache(opts.instruments.map((i) => i.id));
-    for (const inst of opts.instruments) this.routes.set(inst.id, { strategies: [], market: this.market.get(inst.id)! });
+    for (const inst of opts.instruments) this.routes.set(inst.id, { strategies: [], market: this.market.get(inst.id)!, position: this.portfolio.position(inst.id)! });
     // The portfolio hears of fills before anyone else, so every later reader sees updated positions.
     this.bus.subscribe('order.event', (e) => this.applyToPortfolio(e));
     for (const s of opts.strategies ?? []) this.addStrategy(s);
@@ -149,18 +150,19 @@ export class TradingEngine {
     const matching = this.matching;
     if (matching) matching.onMarketData(record);
     const route = this.routes.get(record.instrumentId);
-    if (route) MarketCache.record(route.market, record);
+    if (route) {
+      MarketCache.record(route.market, record);
+      // The position is marked at the last price on the tick grid (a mid between two ticks rounds).
+      route.position.markRaw = Math.round(route.market.lastRaw);
+    }
     const list = route?.strategies;
     if (record.kind === 'quote') {
-      this.portfolio.markRaw(record.instrumentId, Math.round((record.bid.raw + record.ask.raw) / 2));
       this.bus.publish('data.quote', record);
       if (list) for (let i = 0; i < list.length; i++) list[i]!.onQuote(record);
     } else if (record.kind === 'bar') {
-      this.portfolio.markRaw(record.instrumentId, record.close.raw);
       this.bus.publish('data.bar', record);
       if (list) for (let i = 0; i < list.length; i++) list[i]!.onBar(record);
     } else {
-      this.portfolio.markRaw(record.instrumentId, record.price.raw);
       this.bus.publish('data.trade', record);
       if (list) for (let i = 0; i < list.length; i++) list[i]!.onTrade(record);
     }

@@ -88,28 +88,9 @@ interface SimOrder {
 }
 
 /** One order as exported by SimulatedExchange.exportState (plain JSON; fills as decimal strings). */
-export interface SimOrderState {
-  readonly clientOrderId: string;
-  readonly venueOrderId: string;
-  readonly strategyId: string;
-  readonly instrumentId: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly tif: TimeInForce;
-  readonly reduceOnly: boolean;
-  readonly ocoIds: readonly string[];
-  readonly qtyRaw: number;
-  readonly filledRaw: number;
-  readonly priceRaw: number | undefined;
-  readonly triggerRaw: number | undefined;
-  readonly triggered: boolean;
-  readonly rested: boolean;
-  readonly seq: number;
-  readonly status: OrderStatus;
-  readonly expireAt: number | undefined;
-  readonly ringSlot: number | undefined;
+export type SimOrderState = Readonly<Omit<SimOrder, 'expiryTimer' | 'fills'>> & {
   readonly fills: readonly { tradeId: string; side: OrderSide; lastQty: string; lastPx: string; fee: string; liquidity: LiquiditySide; ts: number }[];
-}
+};
 
 /** Everything but the orders: account, books, id counters and commands in flight. */
 export interface SimMetaState {
