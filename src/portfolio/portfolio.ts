@@ -147,15 +147,6 @@ export class Portfolio {
     return { grossRaw: gross, netRaw: net };
   }
 
-  grossExposureRaw(): bigint {
-    let v = 0n;
-    for (const p of this.positions.values()) {
-      const mv = p.marketValueRaw();
-      v += mv < 0n ? -mv : mv;
-    }
-    return v;
-  }
-
   /** The accounting state (cash, positions, marks), for journal snapshots. */
   exportState(): PortfolioState {
     const positions: PositionState[] = [];

@@ -382,6 +382,6 @@ describe('Portfolio', () => {
     expect(s.equity.toDecimal()).toBe('999.90'); // 919.90 + 80.00
     expect(s.openPositions).toBe(2);
     expect(pf.equityRaw()).toBe(s.equity.raw);
-    expect(pf.grossExposureRaw()).toBe(s.grossExposure.raw);
+    expect(pf.exposureRaw().grossRaw).toBe(s.grossExposure.raw);
   });
 });
