@@ -463,7 +463,7 @@ export class PerformanceMonitor {
     const pos = inst.position;
     if (pos !== undefined) {
       // The portfolio applied this fill before any other subscriber saw it.
-      const realized = Number(pos.realizedRaw);
+      const realized = Number(pos.realizedExact);
       strategy.realizedMinor += realized - inst.lastRealizedMinor;
       inst.lastRealizedMinor = realized;
       const qty = pos.qtyRaw;
@@ -530,7 +530,7 @@ export class PerformanceMonitor {
    * product stays below 2^53; a position beyond that is valued with BigInt.
    */
   fastEquityMinor(): number {
-    let minor = Number(this.portfolio.cashRaw);
+    let minor = Number(this.portfolio.cashExact);
     const list = this.instrumentList;
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;

@@ -108,8 +108,12 @@ export class ExecutionEngine {
   private readonly orders = new Map<string, Order>();
   /** The run's client order id space: an id is never reused, even after its order is retired. */
   private readonly ids = new ClientOrderIds();
-  /** Working orders by instrument, then by client order id (string keys hash once; objects would need an identity hash each). */
-  private readonly working = new Map<string, Map<string, Order>>();
+  /**
+   * Working orders by instrument, in the order they started working. Arrays, not maps: an order
+   * starts and stops working once each, and a map that empties after every fill reallocates its
+   * table on the way down and up again (about 7% of the dense backtest).
+   */
+  private readonly working = new Map<string, Order[]>();
   private readonly fills: RecentList<OrderFilled>;
   /** Trade ids of fills applied before a restart (each live order remembers its own fills' ids). */
   private readonly restoredTradeIds = new Set<string>();
@@ -217,15 +221,13 @@ export class ExecutionEngine {
 
   workingOrders(): Order[] {
     const out: Order[] = [];
-    for (const orders of this.working.values()) for (const o of orders.values()) out.push(o);
+    for (const orders of this.working.values()) for (const o of orders) out.push(o);
     return out;
   }
 
   /** The working orders of one instrument (a live view: do not submit or cancel while iterating). */
-  workingOrdersOf(instrumentId: string): Iterable<Order> {
-    const orders = this.working.get(instrumentId);
-    // No iterator is made for an instrument without working orders (the risk checks ask per instrument).
-    return orders === undefined || orders.size === 0 ? NO_ORDERS : orders.values();
+  workingOrdersOf(instrumentId: string): readonly Order[] {
+    return this.working.get(instrumentId) ?? NO_ORDERS;
   }
 
   allOrders(): IterableIterator<Order> {
@@ -247,7 +249,7 @@ export class ExecutionEngine {
     const restored = [...orders];
     for (const order of restored) {
       this.orders.set(order.clientOrderId, order);
-      if (order.isWorking) this.workingOf(order.instrumentId).set(order.clientOrderId, order);
+      if (order.isWorking) this.workingOf(order.instrumentId).push(order);
     }
     this.ids.restore(restored, opts.nextId);
     for (const id of opts.tradeIds ?? []) this.restoredTradeIds.add(id);
@@ -462,10 +464,20 @@ export class ExecutionEngine {
     return undefined;
   }
 
-  private workingOf(instrumentId: string): Map<string, Order> {
+  private workingOf(instrumentId: string): Order[] {
     let orders = this.working.get(instrumentId);
-    if (!orders) this.working.set(instrumentId, (orders = new Map()));
+    if (!orders) this.working.set(instrumentId, (orders = []));
     return orders;
+  }
+
+  /** Takes an order off its instrument's working list, keeping the others in order. */
+  private stopWorking(order: Order): void {
+    const orders = this.workingOf(order.instrumentId);
+    const i = orders.lastIndexOf(order);
+    if (i < 0) return;
+    // Shifted down by hand: splice would allocate an array of the removed element.
+    for (let j = i + 1; j < orders.length; j++) orders[j - 1] = orders[j]!;
+    orders.pop();
   }
 
   private duplicate(id: string): SubmitResult {
@@ -514,8 +526,8 @@ export class ExecutionEngine {
       return false;
     }
     const working = order.isWorking;
-    if (working && !wasWorking) this.workingOf(order.instrumentId).set(order.clientOrderId, order);
-    else if (!working && wasWorking) this.workingOf(order.instrumentId).delete(order.clientOrderId);
+    if (working && !wasWorking) this.workingOf(order.instrumentId).push(order);
+    else if (!working && wasWorking) this.stopWorking(order);
     if (event.type === 'OrderFilled') this.fills.push(event);
     if (order.isTerminal) this.retire(order);
     this.bus.publish('order.event', event);

@@ -166,10 +166,16 @@ function newLife(side: 'LONG' | 'SHORT', f: OrderFilled): LifeModel {
 
 // ---------------------------------------------------------------------------------------------
 
-function runScenario(ccyCode: string, params: InstrumentParams[], steps: Step[]): void {
+/**
+ * Runs steps against the portfolio and the model. `pxScale` multiplies every price and
+ * `initialCapital` sets the cash: large values carry the portfolio's amounts across 2^53, where
+ * its accumulators move between their number and bigint forms (core/exact.ts).
+ */
+function runScenario(ccyCode: string, params: InstrumentParams[], steps: Step[], opts: { pxScale?: number; initialCapital?: string } = {}): void {
   const ccy = currencyOf(ccyCode);
   const instruments = params.map((p, i) => buildInstrument(p, i, ccyCode));
-  const initial = Money.of('1000000', ccy);
+  const initial = Money.of(opts.initialCapital ?? '1000000', ccy);
+  const pxScale = opts.pxScale ?? 1;
   const pf = new Portfolio(initial, instruments);
   const models: InstrumentModel[] = instruments.map(() => ({
     signedQty: 0, fees: 0n, flow: 0n, closedRealized: 0n, closedFees: 0n, life: undefined,
@@ -351,7 +357,7 @@ function runScenario(ccyCode: string, params: InstrumentParams[], steps: Step[])
     } else {
       const i = st.inst % instruments.length;
       const inst = instruments[i]!;
-      const pxRaw = st.pxTicks * inst.tickSize.raw;
+      const pxRaw = st.pxTicks * inst.tickSize.raw * pxScale;
       if (st.kind === 'mark') {
         pf.markRaw(inst.id, pxRaw);
       } else if (st.kind === 'flatten') {
@@ -384,6 +390,20 @@ describe('Portfolio accounting (property)', () => {
     fc.assert(
       fc.property(oneInstrument, ({ ccy, instruments, steps }) => runScenario(ccy, instruments, steps)),
       { numRuns: 100 },
+    );
+  });
+
+  it('keeps the invariants with amounts across 2^53 (cash, cost basis and P&L change form on the way)', () => {
+    // Cash starts just below 2^53 minor units; prices up to ~10^14 raw make notionals beyond it.
+    const large = fc.record({
+      ccy: fc.constantFrom('USD', 'XTS'),
+      instruments: fc.array(instrumentParams, { minLength: 1, maxLength: 2 }),
+      steps: fc.array(step, { minLength: 10, maxLength: 60 }),
+      pxScale: fc.constantFrom(1, 1_000, 1_000_000_000),
+    });
+    fc.assert(
+      fc.property(large, ({ ccy, instruments, steps, pxScale }) => runScenario(ccy, instruments, steps, { pxScale, initialCapital: '90071992547409' })),
+      { numRuns: 200 },
     );
   });
 

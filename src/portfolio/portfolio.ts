@@ -3,6 +3,7 @@
  * base currency, exposure and P&L. It applies fills exactly once (duplicate trade ids are
  * ignored), marks positions to the latest prices, and keeps the history of closed positions.
  */
+import { type Exact, addExact, exact, toBigInt } from '../core/exact.js';
 import { Money, type Currency } from '../core/money.js';
 import { ValueError } from '../core/errors.js';
 import { RecentList } from '../core/recent-list.js';
@@ -30,7 +31,8 @@ export interface PortfolioState {
 export class Portfolio {
   readonly currency: Currency;
   readonly initialCapital: Money;
-  cashRaw: bigint;
+  /** Cash in raw minor units (an Exact: a number while safe, so fills add without bigints). */
+  private cash: Exact;
   private positions = new Map<string, Position>();
   private readonly seenTradeIds = new RecentSet<string>(10_000);
   private readonly closed: RecentList<ClosedPosition>;
@@ -42,8 +44,17 @@ export class Portfolio {
     this.closed = new RecentList(closedKept);
     this.currency = initialCapital.currency;
     this.initialCapital = initialCapital;
-    this.cashRaw = initialCapital.raw;
+    this.cash = exact(initialCapital.raw);
     for (const inst of instruments) this.addInstrument(inst);
+  }
+
+  get cashRaw(): bigint {
+    return toBigInt(this.cash);
+  }
+
+  /** Cash as an Exact, for readers on the fill path (no bigint made). */
+  get cashExact(): Exact {
+    return this.cash;
   }
 
   addInstrument(inst: Instrument): void {
@@ -99,8 +110,8 @@ export class Portfolio {
   applyUniqueFill(fill: OrderFilled): FillOutcome {
     const position = this.positions.get(fill.instrumentId);
     if (!position) throw new ValueError(`fill for unknown instrument ${fill.instrumentId}`);
-    const { cashDeltaRaw, closed } = position.applyFill(fill);
-    this.cashRaw += cashDeltaRaw;
+    const { cashDelta, closed } = position.applyFill(fill);
+    this.cash = addExact(this.cash, cashDelta);
     if (closed) {
       this.closed.push(closed);
       this.closedCount++;
@@ -153,7 +164,7 @@ export class Portfolio {
     for (const p of this.positions.values()) {
       if (p.qtyRaw !== 0 || p.realizedRaw !== 0n || p.feesRaw !== 0n || p.markRaw !== undefined) positions.push(p.exportState());
     }
-    return { currency: this.currency.code, initialCapital: this.initialCapital.toDecimal(), cashRaw: this.cashRaw.toString(), closedCount: this.closedCount, positions };
+    return { currency: this.currency.code, initialCapital: this.initialCapital.toDecimal(), cashRaw: String(this.cash), closedCount: this.closedCount, positions };
   }
 
   /**
@@ -171,7 +182,7 @@ export class Portfolio {
     const flat = (id: string): PositionState => ({ instrumentId: id, qtyRaw: 0, costRaw: '0', realizedRaw: '0', feesRaw: '0', markRaw: undefined });
     for (const [id, p] of this.positions) p.importState(flat(id));
     for (const s of state.positions) this.positions.get(s.instrumentId)!.importState(s);
-    this.cashRaw = BigInt(state.cashRaw);
+    this.cash = exact(BigInt(state.cashRaw));
     this.closedCount = state.closedCount;
     for (const id of tradeIds) this.seenTradeIds.add(id);
   }

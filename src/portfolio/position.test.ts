@@ -63,12 +63,12 @@ describe('Position: long side', () => {
   it('opens a long: cost basis is the fill notional and cash pays notional plus fee', () => {
     const p = new Position(inst);
     // BUY 1.000 @ 100.00: notional 100.00; fee 100.00 × 0.001 = 0.10
-    const { cashDeltaRaw, closed } = p.applyFill(fill(inst, 'BUY', '1', '100.00', 1000));
+    const { cashDelta, closed } = p.applyFill(fill(inst, 'BUY', '1', '100.00', 1000));
     expect(closed).toBeUndefined();
     expect(p.side).toBe('LONG');
     expect(p.qtyRaw).toBe(1000);
     expect(usd(p.costRaw)).toBe('100.00');
-    expect(usd(cashDeltaRaw)).toBe('-100.10');
+    expect(usd(BigInt(cashDelta))).toBe('-100.10');
     expect(usd(p.feesRaw)).toBe('0.10');
     expect(usd(p.realizedRaw)).toBe('0.00');
     expect(p.avgPx()).toBe('100.00');
@@ -80,8 +80,8 @@ describe('Position: long side', () => {
     const p = new Position(inst);
     p.applyFill(fill(inst, 'BUY', '1', '100.00', 1000));
     // BUY 0.500 @ 103.00: notional 51.50; fee 0.0515 -> 0.05
-    const { cashDeltaRaw } = p.applyFill(fill(inst, 'BUY', '0.5', '103.00', 2000));
-    expect(usd(cashDeltaRaw)).toBe('-51.55');
+    const { cashDelta } = p.applyFill(fill(inst, 'BUY', '0.5', '103.00', 2000));
+    expect(usd(BigInt(cashDelta))).toBe('-51.55');
     expect(p.qtyRaw).toBe(1500);
     expect(usd(p.costRaw)).toBe('151.50'); // 100.00 + 51.50
     expect(p.avgPx()).toBe('101.00'); // 151.50 / 1.5
@@ -107,9 +107,9 @@ describe('Position: long side', () => {
     p.applyFill(fill(inst, 'BUY', '0.5', '103.00', 2000));
     // SELL 0.600 @ 104.00: proceeds 62.40; fee 0.0624 -> 0.06
     // released cost 151.50 × 0.6 / 1.5 = 60.60; realized 62.40 − 60.60 = 1.80
-    const { cashDeltaRaw, closed } = p.applyFill(fill(inst, 'SELL', '0.6', '104.00', 3000));
+    const { cashDelta, closed } = p.applyFill(fill(inst, 'SELL', '0.6', '104.00', 3000));
     expect(closed).toBeUndefined();
-    expect(usd(cashDeltaRaw)).toBe('62.34');
+    expect(usd(BigInt(cashDelta))).toBe('62.34');
     expect(usd(p.realizedRaw)).toBe('1.80');
     expect(p.qtyRaw).toBe(900);
     expect(usd(p.costRaw)).toBe('90.90');

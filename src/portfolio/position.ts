@@ -5,8 +5,11 @@
  * average price), so that: cash + market value = initial + realized + unrealized − fees holds
  * to the minor unit after any sequence of fills. A reducing fill releases the closed share of the
  * cost basis (rounded once); a fill larger than the position closes it and opens the other side.
+ * Amounts are raw minor units held as Exact (core/exact.ts): numbers while they are safe
+ * integers, so that a fill's accounting allocates no bigint in the usual case.
  */
-import { divRound, divRoundToNumber, formatDecimal } from '../core/decimal.js';
+import { divRound, formatDecimal } from '../core/decimal.js';
+import { type Exact, addExact, exact, mulDivRound, mulExact, negExact, subExact, toBigInt } from '../core/exact.js';
 import { Money } from '../core/money.js';
 import type { PositionSide } from '../model/enums.js';
 import { sideSign } from '../model/enums.js';
@@ -20,12 +23,13 @@ interface Life {
   strategyId: string;
   openedAt: number;
   maxQtyRaw: number;
-  entryValueRaw: bigint;
+  /** Σ price.raw × qty.raw of the fills that opened (entry) and closed (exit) it. */
+  entryValue: Exact;
   entryQtyRaw: number;
-  exitValueRaw: bigint;
+  exitValue: Exact;
   exitQtyRaw: number;
-  realizedRaw: bigint;
-  feesRaw: bigint;
+  realized: Exact;
+  fees: Exact;
 }
 
 /** A position's complete accounting state as plain JSON (bigints as decimal strings of raw units). */
@@ -50,19 +54,19 @@ export interface PositionState {
   };
 }
 
-/** acc + a × b, exactly, with one bigint product when a × b is a safe integer. */
-function addProduct(acc: bigint, a: number, b: number): bigint {
-  const product = a * b;
-  return acc + (Number.isSafeInteger(product) ? BigInt(product) : BigInt(a) * BigInt(b));
+/** What a fill did: the cash change (raw minor units, fees included) and the position life it closed, if any. */
+export interface FillEffect {
+  readonly cashDelta: Exact;
+  readonly closed: ClosedPosition | undefined;
 }
 
 export class Position {
   /** Signed quantity in raw size units (negative when short). */
   qtyRaw = 0;
-  /** Signed cost basis of the open quantity in raw minor units. */
-  costRaw = 0n;
-  realizedRaw = 0n;
-  feesRaw = 0n;
+  /** Signed cost basis of the open quantity. */
+  private cost: Exact = 0;
+  private realized: Exact = 0;
+  private fees: Exact = 0;
   /** Latest price, raw at the instrument's price precision. */
   markRaw: number | undefined;
   private life: Life | undefined;
@@ -72,6 +76,24 @@ export class Position {
   private mvRaw = 0n;
 
   constructor(readonly instrument: Instrument) {}
+
+  /** Signed cost basis of the open quantity in raw minor units. */
+  get costRaw(): bigint {
+    return toBigInt(this.cost);
+  }
+
+  get realizedRaw(): bigint {
+    return toBigInt(this.realized);
+  }
+
+  get feesRaw(): bigint {
+    return toBigInt(this.fees);
+  }
+
+  /** Realized P&L as an Exact, for readers on the fill path (no bigint made). */
+  get realizedExact(): Exact {
+    return this.realized;
+  }
 
   get side(): PositionSide {
     return this.qtyRaw > 0 ? 'LONG' : this.qtyRaw < 0 ? 'SHORT' : 'FLAT';
@@ -101,10 +123,7 @@ export class Position {
   marketValueNum(): number | undefined {
     if (this.qtyRaw === 0) return 0;
     const px = this.markRaw;
-    if (px === undefined) {
-      const cost = Number(this.costRaw);
-      return Number.isSafeInteger(cost) ? cost : undefined;
-    }
+    if (px === undefined) return typeof this.cost === 'number' ? this.cost : undefined;
     return this.instrument.notionalNum(px, this.qtyRaw);
   }
 
@@ -112,38 +131,35 @@ export class Position {
     return this.marketValueRaw() - this.costRaw;
   }
 
-  /**
-   * Applies a fill; returns the cash change (raw, fees included) and the position life it
-   * closed, if any. `notionalRaw` is the fill's rounded notional.
-   */
-  applyFill(fill: OrderFilled): { cashDeltaRaw: bigint; closed: ClosedPosition | undefined } {
+  /** Applies a fill; returns the cash change and the position life it closed, if any. */
+  applyFill(fill: OrderFilled): FillEffect {
     const s = sideSign(fill.side);
     const q = fill.lastQty.raw;
     const px = fill.lastPx.raw;
-    const notional = this.instrument.notionalRaw(px, q);
-    const fee = fill.fee.raw;
+    const inst = this.instrument;
+    const notional: Exact = inst.notionalNum(px, q) ?? exact(inst.notionalRaw(px, q));
+    const fee = exact(fill.fee.raw);
     let closed: ClosedPosition | undefined;
-    this.feesRaw += fee;
+    this.fees = addExact(this.fees, fee);
     this.markRaw ??= px;
 
-    // Signed amounts are written as conditional negations: each bigint operation allocates.
     const held = Math.abs(this.qtyRaw);
     const reducing = this.qtyRaw !== 0 && Math.sign(this.qtyRaw) !== s;
     const closeQty = reducing ? Math.min(q, held) : 0;
     const openQty = q - closeQty;
-    const closeNotional = closeQty === q ? notional : divRound(notional * BigInt(closeQty), BigInt(q));
-    const closeFee = closeQty === q ? fee : divRound(fee * BigInt(closeQty), BigInt(q));
+    const closeNotional = closeQty === q ? notional : mulDivRound(notional, closeQty, q);
+    const closeFee = closeQty === q ? fee : mulDivRound(fee, closeQty, q);
 
     if (closeQty > 0) {
       const life = this.life!;
-      const closedCost = closeQty === held ? this.costRaw : divRound(this.costRaw * BigInt(closeQty), BigInt(held));
-      const realized = (s > 0 ? -closeNotional : closeNotional) - closedCost;
-      this.realizedRaw += realized;
-      this.costRaw = closeQty === held ? 0n : this.costRaw - closedCost;
+      const closedCost = closeQty === held ? this.cost : mulDivRound(this.cost, closeQty, held);
+      const realized = subExact(s > 0 ? negExact(closeNotional) : closeNotional, closedCost);
+      this.realized = addExact(this.realized, realized);
+      this.cost = closeQty === held ? 0 : subExact(this.cost, closedCost);
       this.qtyRaw += s * closeQty;
-      life.realizedRaw += realized;
-      life.feesRaw += closeFee;
-      life.exitValueRaw = addProduct(life.exitValueRaw, px, closeQty);
+      life.realized = addExact(life.realized, realized);
+      life.fees = addExact(life.fees, closeFee);
+      life.exitValue = addExact(life.exitValue, mulExact(px, closeQty));
       life.exitQtyRaw += closeQty;
       if (this.qtyRaw === 0) {
         closed = this.closeLife(life, fill.ts);
@@ -151,28 +167,28 @@ export class Position {
       }
     }
     if (openQty > 0) {
-      const openNotional = closeQty === 0 ? notional : notional - closeNotional;
-      this.costRaw = s > 0 ? this.costRaw + openNotional : this.costRaw - openNotional;
+      const openNotional = closeQty === 0 ? notional : subExact(notional, closeNotional);
+      this.cost = s > 0 ? addExact(this.cost, openNotional) : subExact(this.cost, openNotional);
       this.qtyRaw += s * openQty;
       this.life ??= {
         side: s > 0 ? 'LONG' : 'SHORT',
         strategyId: fill.strategyId,
         openedAt: fill.ts,
         maxQtyRaw: 0,
-        entryValueRaw: 0n,
+        entryValue: 0,
         entryQtyRaw: 0,
-        exitValueRaw: 0n,
+        exitValue: 0,
         exitQtyRaw: 0,
-        realizedRaw: 0n,
-        feesRaw: 0n,
+        realized: 0,
+        fees: 0,
       };
       const life = this.life;
-      life.entryValueRaw = addProduct(life.entryValueRaw, px, openQty);
+      life.entryValue = addExact(life.entryValue, mulExact(px, openQty));
       life.entryQtyRaw += openQty;
-      life.feesRaw += closeQty === 0 ? fee : fee - closeFee;
+      life.fees = addExact(life.fees, closeQty === 0 ? fee : subExact(fee, closeFee));
       life.maxQtyRaw = Math.max(life.maxQtyRaw, Math.abs(this.qtyRaw));
     }
-    return { cashDeltaRaw: (s > 0 ? -notional : notional) - fee, closed };
+    return { cashDelta: subExact(s > 0 ? negExact(notional) : notional, fee), closed };
   }
 
   /** Average entry price of the open quantity (cost basis / quantity), as a decimal string. */
@@ -208,9 +224,9 @@ export class Position {
     return {
       instrumentId: this.instrument.id,
       qtyRaw: this.qtyRaw,
-      costRaw: this.costRaw.toString(),
-      realizedRaw: this.realizedRaw.toString(),
-      feesRaw: this.feesRaw.toString(),
+      costRaw: String(this.cost),
+      realizedRaw: String(this.realized),
+      feesRaw: String(this.fees),
       markRaw: this.markRaw,
       ...(l && {
         life: {
@@ -218,12 +234,12 @@ export class Position {
           strategyId: l.strategyId,
           openedAt: l.openedAt,
           maxQtyRaw: l.maxQtyRaw,
-          entryValueRaw: l.entryValueRaw.toString(),
+          entryValueRaw: String(l.entryValue),
           entryQtyRaw: l.entryQtyRaw,
-          exitValueRaw: l.exitValueRaw.toString(),
+          exitValueRaw: String(l.exitValue),
           exitQtyRaw: l.exitQtyRaw,
-          realizedRaw: l.realizedRaw.toString(),
-          feesRaw: l.feesRaw.toString(),
+          realizedRaw: String(l.realized),
+          feesRaw: String(l.fees),
         },
       }),
     };
@@ -232,9 +248,9 @@ export class Position {
   /** Replaces the accounting state with one from exportState (recovery). */
   importState(s: PositionState): void {
     this.qtyRaw = s.qtyRaw;
-    this.costRaw = BigInt(s.costRaw);
-    this.realizedRaw = BigInt(s.realizedRaw);
-    this.feesRaw = BigInt(s.feesRaw);
+    this.cost = exact(BigInt(s.costRaw));
+    this.realized = exact(BigInt(s.realizedRaw));
+    this.fees = exact(BigInt(s.feesRaw));
     this.markRaw = s.markRaw;
     const l = s.life;
     this.life = l && {
@@ -242,12 +258,12 @@ export class Position {
       strategyId: l.strategyId,
       openedAt: l.openedAt,
       maxQtyRaw: l.maxQtyRaw,
-      entryValueRaw: BigInt(l.entryValueRaw),
+      entryValue: exact(BigInt(l.entryValueRaw)),
       entryQtyRaw: l.entryQtyRaw,
-      exitValueRaw: BigInt(l.exitValueRaw),
+      exitValue: exact(BigInt(l.exitValueRaw)),
       exitQtyRaw: l.exitQtyRaw,
-      realizedRaw: BigInt(l.realizedRaw),
-      feesRaw: BigInt(l.feesRaw),
+      realized: exact(BigInt(l.realizedRaw)),
+      fees: exact(BigInt(l.feesRaw)),
     };
   }
 
@@ -262,11 +278,11 @@ export class Position {
       closedAt: ts,
       durationMs: ts - life.openedAt,
       maxQuantity: formatDecimal(life.maxQtyRaw, this.instrument.sizePrecision),
-      avgEntryPx: formatDecimal(divRoundToNumber(life.entryValueRaw, life.entryQtyRaw), pp),
-      avgExitPx: formatDecimal(divRoundToNumber(life.exitValueRaw, life.exitQtyRaw), pp),
-      realized: Money.fromRaw(life.realizedRaw, ccy),
-      fees: Money.fromRaw(life.feesRaw, ccy),
-      netPnl: Money.fromRaw(life.realizedRaw - life.feesRaw, ccy),
+      avgEntryPx: formatDecimal(mulDivRound(life.entryValue, 1, life.entryQtyRaw), pp),
+      avgExitPx: formatDecimal(mulDivRound(life.exitValue, 1, life.exitQtyRaw), pp),
+      realized: Money.fromRaw(toBigInt(life.realized), ccy),
+      fees: Money.fromRaw(toBigInt(life.fees), ccy),
+      netPnl: Money.fromRaw(toBigInt(subExact(life.realized, life.fees)), ccy),
     };
   }
 }

@@ -653,7 +653,7 @@ export class RiskEngine implements PreTradeGate {
   }
 
   /** Working orders of one instrument, as the execution engine tracks them (no copy per check). */
-  private workingOf(instrumentId: string): Iterable<Order> {
+  private workingOf(instrumentId: string): readonly Order[] {
     return this.execution.workingOrdersOf(instrumentId);
   }
 

@@ -1,0 +1,61 @@
+/**
+ * Exact integers for hot accumulators (cash, cost basis, realized P&L, fees): a number while the
+ * value is a safe integer, a bigint beyond. Adding safe numbers allocates nothing and costs one
+ * machine add; a result that would leave the safe range is computed in bigint, and a bigint
+ * result that comes back inside it is a number again. Every operation is exact either way.
+ */
+export type Exact = number | bigint;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+/** The canonical form of an integer: a number when it is safe, else the bigint. */
+export function exact(value: bigint): Exact {
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
+}
+
+export function toBigInt(value: Exact): bigint {
+  return typeof value === 'bigint' ? value : BigInt(value);
+}
+
+export function addExact(a: Exact, b: Exact): Exact {
+  if (typeof a === 'number' && typeof b === 'number') {
+    // Both are safe integers: a sum of magnitude at most 2^53 − 1 is exact, anything larger is
+    // not a safe integer once rounded.
+    const sum = a + b;
+    if (Number.isSafeInteger(sum)) return sum;
+  }
+  return exact(toBigInt(a) + toBigInt(b));
+}
+
+export function subExact(a: Exact, b: Exact): Exact {
+  return addExact(a, negExact(b));
+}
+
+export function negExact(a: Exact): Exact {
+  return typeof a === 'number' ? -a || 0 : -a;
+}
+
+/** a × b for safe integers a and b. (`|| 0`: never −0, which would print and compare like 0 but is not canonical.) */
+export function mulExact(a: number, b: number): Exact {
+  const product = a * b;
+  return Number.isSafeInteger(product) ? product || 0 : exact(BigInt(a) * BigInt(b));
+}
+
+/** a × mul / div rounded half away from zero (as divRound); mul and div are safe, div positive. */
+export function mulDivRound(a: Exact, mul: number, div: number): Exact {
+  if (typeof a === 'number') {
+    const n = a * mul;
+    if (Number.isSafeInteger(n)) {
+      // % and the division of the exact multiple n − r are exact on safe integers.
+      const r = n % div;
+      const q = (n - r) / div;
+      return (2 * Math.abs(r) >= div ? (n < 0 ? q - 1 : q + 1) : q) || 0;
+    }
+  }
+  const big = toBigInt(a) * BigInt(mul);
+  const d = BigInt(div);
+  const q = big / d;
+  const r = big % d;
+  return exact((r < 0n ? -r : r) * 2n >= d ? (big < 0n ? q - 1n : q + 1n) : q);
+}
