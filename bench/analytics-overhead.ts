@@ -45,6 +45,8 @@ function run(variant: Variant, quotes: number, withMonitor: boolean): TimedRun &
       strategies: [strategyFor(variant)],
       initialCapital: Money.of('100000000', USD),
       equitySampleMs: 60_000,
+      // As bench/backtest-throughput.ts: results are not kept, so the baseline is the core benchmark.
+      keepHistory: false,
       ...(withMonitor ? { attach: (engine) => void (monitor = attachPerformanceMonitor(engine, { equitySampleMs: 60_000 })) } : {}),
     });
     fills = result.summary.fills;
