@@ -11,6 +11,7 @@ type Tap = <T extends Topic>(topic: T, msg: TopicPayload<T>) => void;
 export class MessageBus {
   private handlers = new Map<Topic, Array<(msg: never) => void>>();
   private taps: Tap[] = [];
+  private published = 0;
 
   /** Subscribes to a topic; returns the unsubscribe function. */
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {
@@ -36,11 +37,17 @@ export class MessageBus {
   }
 
   publish<T extends Topic>(topic: T, msg: TopicPayload<T>): void {
+    this.published++;
     const taps = this.taps;
     for (let i = 0; i < taps.length; i++) taps[i]!(topic, msg);
     const list = this.handlers.get(topic);
     if (list === undefined) return;
     for (let i = 0; i < list.length; i++) (list[i] as Handler<T>)(msg);
+  }
+
+  /** Messages published so far: readers caching a view of the engine's state key it on this. */
+  get publishedCount(): number {
+    return this.published;
   }
 
   hasSubscribers(topic: Topic): boolean {

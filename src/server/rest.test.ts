@@ -58,6 +58,23 @@ describe('GET /api/live/*', () => {
     expect(s.health.dataFresh).toBe(true);
   });
 
+  it('summary follows the engine: the same state between bus messages, the new state after one', async () => {
+    desk.quote(BTC, '60000.00', '60001.00');
+    const first = conform(summaryResponseSchema, (await getJson(srv.base + API.summary)).body);
+    const again = conform(summaryResponseSchema, (await getJson(srv.base + API.summary)).body);
+    expect(again.portfolio).toEqual(first.portfolio);
+    expect(first.portfolio.openPositions).toBe(0);
+    await buyBtc('1');
+    desk.quote(BTC, '60100.00', '60101.00');
+    const after = conform(summaryResponseSchema, (await getJson(srv.base + API.summary)).body);
+    expect(after.portfolio.openPositions).toBe(1);
+    expect(after.portfolio.unrealized).toBe('99.50');
+    // Pausing a strategy publishes nothing on the bus: strategies are written fresh every time.
+    expect((await send('POST', `${srv.base}/api/control/strategies/sig-1/pause`, {})).status).toBe(200);
+    const paused = conform(summaryResponseSchema, (await getJson(srv.base + API.summary)).body);
+    expect(paused.strategies).toEqual([{ id: 'sig-1', paused: true }]);
+  });
+
   it('positions: every instrument now, then closed positions after a round trip', async () => {
     desk.quote(BTC, '60000.00', '60001.00');
     await buyBtc('1');

@@ -20,10 +20,10 @@ import {
   positionsQuerySchema,
   type ListQuery,
   type ListResponse,
-  type SummaryResponse,
 } from './protocol.js';
 import { pageArray, type Page, type PageQuery } from './recent-log.js';
 import { riskEventView, type SnapshotBuilder } from './snapshots.js';
+import { SummaryBody } from './summary-body.js';
 import { alertView, closedPositionView, fillView, orderView, portfolioView, riskSummaryView, signalView } from './views.js';
 import type { WsHub } from './ws-hub.js';
 
@@ -105,19 +105,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
     return mapPage(state.orders.page(q, q.status === 'working' ? (o) => o.isWorking : undefined), orderView);
   });
 
-  app.get(API.summary, async (): Promise<SummaryResponse> => {
-    const now = engine.clock.now();
-    const r = risk.summary();
-    const ready = deps.readiness();
-    return {
-      ts: now,
-      portfolio: portfolioView(engine.portfolio.snapshot(now)),
-      risk: { state: r.state, stateReason: r.stateReason, limits: r.limits.map((l) => ({ ...l })), denials: r.denials, dayStartEquity: r.dayStartEquity, peakEquity: r.peakEquity },
-      activeAlerts: r.activeAlerts.map(alertView),
-      strategies: engine.allStrategies().map((s) => ({ id: s.id, paused: s.paused })),
-      health: { ...ready, wsClients: hub.clientCount, uptimeS: deps.uptimeS() },
-    };
-  });
+  const summary = new SummaryBody({ engine, risk, health: () => ({ ...deps.readiness(), wsClients: hub.clientCount, uptimeS: deps.uptimeS() }) });
+  app.get(API.summary, async (_req, reply) => reply.type('application/json; charset=utf-8').send(summary.render()));
 
   app.get(API.wsConnections, async (req) => {
     const q = listQuery(listQuerySchema, req.query);
