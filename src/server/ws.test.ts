@@ -244,8 +244,8 @@ describe('slow clients', () => {
 
     let dispatched = 0;
     const deadline = Date.now() + 15_000;
-    while (srv.server.hub.stats().dropped[_kind] === undefined) {
-      if (Date.now() > deadline) throw new Error(`slow client was not dropped; ${JSON.stringify(srv.server.hub.connections())}`);
+    while ((await srv.server.hub.stats()).dropped[_kind] === undefined) {
+      if (Date.now() > deadline) throw new Error(`slow client was not dropped; ${JSON.stringify(await srv.server.hub.connections())}`);
       for (let i = 0; i < 20; i++, dispatched++) desk.quote(BTC, '100.00', '100.02', 1);
       await sleep(3);
     }
@@ -255,7 +255,7 @@ describe('slow clients', () => {
     await healthy.waitFor((m) => m.type === 'update' && (m.data as { id: string }).id === `SIG-${dispatched}`, 10_000);
     expectSnapshotThenContiguous(healthy, 'signals');
     expect(healthy.closeCode).toBeUndefined();
-    expect(srv.server.hub.connections().map((c) => c.id)).toHaveLength(1);
+    expect((await srv.server.hub.connections()).map((c) => c.id)).toHaveLength(1);
 
     // The slow client, once it reads again, finds the reason and the 4008 close.
     slow.ws.resume();
