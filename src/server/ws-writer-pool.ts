@@ -84,7 +84,18 @@ export class WriterPool {
         socket.destroy();
         return;
       }
-      writer.child.send(msg, socket);
+      // Sent as it is, an HTTP server's socket is tracked by Node like a cluster worker's: the
+      // server's close() then waits on the writers, and never completes once all of them have
+      // exited (Node 20). It is detached from that tracking; Node takes its handle when the message
+      // goes out (nothing more is read here: the client waits for the writer's handshake), and
+      // destroying the emptied socket then releases the server's connection count.
+      (socket as Socket & { server: unknown }).server = null;
+      writer.child.send(msg, socket, (err) => {
+        socket.destroy();
+        if (!err) return;
+        this.live.delete(conn.id);
+        this.logger.warn({ err, writer: writer.id }, 'websocket hand-off to a writer failed');
+      });
     });
   }
 
