@@ -126,6 +126,11 @@ export class WsHub {
     return this.local ? this.local.clientCount : this.pool!.clientCount;
   }
 
+  /** Process ids of the running writer processes (none in-process). */
+  writerPids(): number[] {
+    return this.pool?.pids() ?? [];
+  }
+
   connections(): Promise<WsConnectionInfo[]> {
     return this.local ? Promise.resolve(this.local.connections()) : this.pool!.connections();
   }

@@ -65,6 +65,11 @@ export class WriterPool {
     return this.live.size;
   }
 
+  /** Process ids of the writers still running. */
+  pids(): number[] {
+    return this.writers.filter((w) => w.alive && w.child.pid !== undefined).map((w) => w.child.pid!);
+  }
+
   /**
    * Hands an upgrade (already authorized by the server) to the next live writer, which completes
    * the handshake and owns the socket from then on. With `refusal`, the writer closes it with 1013.

@@ -6,6 +6,7 @@
  * with the clients in the server's process and with two writer processes owning them (which needs
  * the compiled build: `npm test` runs tsc first).
  */
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PerformanceSnapshot } from '../analytics/snapshot.js';
 import { API, WS_CLOSE_SLOW_CONSUMER, channelData, serverMessageSchema, type ServerMessage } from './protocol.js';
@@ -282,5 +283,58 @@ describe.each([
       expectSnapshotThenContiguous(slow, 'signals');
       expect(srv.logs.join('')).toMatch(/dropping slow websocket client/);
     });
+  });
+});
+
+describe('writer processes', () => {
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const waitGone = async (pids: number[], timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (pids.some(alive)) {
+      if (Date.now() > deadline) throw new Error(`writers ${pids.filter(alive).join(', ')} still running`);
+      await sleep(20);
+    }
+  };
+
+  it('exit when the hub stops', async () => {
+    desk = buildDesk();
+    srv = await startServer(desk, { ws: { writers: 2 } });
+    const c = await connect('/ws/pnl');
+    await c.waitFor((m) => m.type === 'snapshot');
+    const pids = srv.server.hub.writerPids();
+    expect(pids).toHaveLength(2);
+    expect(pids.every(alive)).toBe(true);
+    await srv.close();
+    await waitGone(pids, 1000);
+    expect(srv.server.hub.writerPids()).toEqual([]);
+  });
+
+  it('exit when the server process dies without stopping them', async () => {
+    // A server process (the compiled build, like the writers) that prints its writers' pids and is then killed.
+    const script = `
+      const { buildDesk, startServer } = await import(${JSON.stringify(new URL('../../dist/src/server/test-kit.js', import.meta.url).href)});
+      const srv = await startServer(buildDesk(), { ws: { writers: 2 } });
+      process.stdout.write(JSON.stringify(srv.server.hub.writerPids()) + '\\n');
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // This test's own server is only there for afterEach to close.
+    desk = buildDesk();
+    srv = await startServer(desk);
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(d.toString()));
+      child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+    });
+    const pids = JSON.parse(line) as number[];
+    expect(pids).toHaveLength(2);
+    child.kill('SIGKILL');
+    await waitGone(pids, 3000);
   });
 });
