@@ -241,8 +241,7 @@ export class HubFeed {
     const channels = this.interest.get(from);
     if (!channels?.delete(channel)) return;
     this.interested[channel]--;
-    const source = this.coalesced.find((c) => c.channel === channel);
-    if (this.interested[channel] === 0) source?.changed.clear();
+    if (this.interested[channel] === 0) this.coalesced.find((c) => c.channel === channel)?.changed.clear();
   }
 
   /** Periodic figures that are not bus events: risk summary (limits usage moves with prices) and performance. */

@@ -94,8 +94,9 @@ export class WsHub {
     }
     const accept = (socket: WebSocket, req: IncomingMessage): void => {
       try {
+        if (!this.local) throw new Error('a websocket was upgraded in the server process although writer processes own the sockets');
         const refusal = this.refusal();
-        if (refusal !== null || !this.local) socket.close(1013, refusal ?? 'server shutting down');
+        if (refusal !== null) socket.close(1013, refusal);
         else this.local.accept(socket, this.connectionOf(req));
       } catch (err) {
         this.deps.logger.error({ err, path: req.url?.split('?')[0] }, 'websocket accept failed');
