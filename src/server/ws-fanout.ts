@@ -167,8 +167,14 @@ export class FanOut {
     if (conn.channel) this.subscribe(client, [conn.channel]);
   }
 
-  /** Reads the feed's items into the shared log, the coalesced values and the clients' queues. */
+  /** Takes items pushed by the feed (a writer's stream), and schedules their writing. */
   ingest(items: readonly FeedItem[]): void {
+    this.take(items);
+    if (items.length > 0) this.schedule();
+  }
+
+  /** Reads the feed's items into the shared log, the coalesced values and the clients' queues. */
+  private take(items: readonly FeedItem[]): void {
     for (const item of items) {
       switch (item.kind) {
         case 'update':
@@ -189,7 +195,6 @@ export class FanOut {
         }
       }
     }
-    if (items.length > 0) this.schedule();
   }
 
   /** Closes every connection (code 1001); resolves when they are closed, or terminated after closeGraceMs. */
@@ -419,7 +424,8 @@ export class FanOut {
   private beginRound(): void {
     this.wanted = false;
     this.roundPending = false;
-    if (this.deps.pull) this.ingest(this.deps.pull());
+    // Pulled items are written in this round: no other needs scheduling for them.
+    if (this.deps.pull) this.take(this.deps.pull());
     const all = [...this.clients];
     const k = all.length === 0 ? 0 : this.rounds++ % all.length;
     this.round = k === 0 ? all : [...all.slice(k), ...all.slice(0, k)];
