@@ -58,7 +58,7 @@ export interface FanOutLogger {
 export interface FanOutDeps {
   /** Sends a request to the feed; its answer comes back on the stream. */
   request(request: FeedRequest): void;
-  /** Takes what the feed has appended, when a round begins (in-process); a writer is pushed its items instead. */
+  /** Takes what the feed has appended, at each flush slice (in-process); a writer is pushed its items instead. */
   pull?: (() => FeedItem[]) | undefined;
   /** Told when a client is gone (closed, dropped, failed). */
   onClosed?: ((id: string) => void) | undefined;
@@ -385,7 +385,7 @@ export class FanOut {
     this.flushTimer = this.o.flushIntervalMs > 0 ? setTimeout(this.flushBound, this.o.flushIntervalMs) : setImmediate(this.flushBound);
   }
 
-  /** Wakes the flush when the feed has appended something (in-process: it is pulled when the round begins). */
+  /** Wakes the flush when the feed has appended something (in-process: it is pulled at the next flush slice). */
   wake(): void {
     this.schedule();
   }
@@ -404,6 +404,9 @@ export class FanOut {
    */
   private flush(): void {
     this.flushTimer = undefined;
+    // What the feed appended since the last slice goes to the clients not yet served in this
+    // round too (no flush is scheduled for it: this one writes it).
+    if (this.deps.pull) this.take(this.deps.pull());
     if (this.roundNext >= this.round.length) this.beginRound();
     const start = this.now();
     while (this.roundNext < this.round.length) {
@@ -424,8 +427,6 @@ export class FanOut {
   private beginRound(): void {
     this.wanted = false;
     this.roundPending = false;
-    // Pulled items are written in this round: no other needs scheduling for them.
-    if (this.deps.pull) this.take(this.deps.pull());
     const all = [...this.clients];
     const k = all.length === 0 ? 0 : this.rounds++ % all.length;
     this.round = k === 0 ? all : [...all.slice(k), ...all.slice(0, k)];
