@@ -29,7 +29,7 @@ import { registerControlRoutes } from './routes-control.js';
 import { registerLiveRoutes, type Readiness } from './routes-live.js';
 import { SnapshotBuilder, type PerformanceSource, type SnapshotOptions } from './snapshots.js';
 import { PAGE_ROUTES, registerStaticPage, type StaticPageOptions } from './static.js';
-import { WsHub, type WsHubOptions } from './ws-hub.js';
+import { WS_MAX_PAYLOAD, WsHub, type WsHubOptions } from './ws-hub.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8420;
@@ -214,7 +214,7 @@ export function buildServer(opts: ServerOptions): BourseServer {
 
   // The WebSocket plugin's hooks apply to this scope only, so plain HTTP routes do not pay for them.
   app.register(async (scope) => {
-    await scope.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
+    await scope.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
     hub.register(scope);
   });
   if (opts.page) registerStaticPage(app, { warn: (m) => logger.warn(m), ...(opts.page === true ? {} : opts.page) });
@@ -240,13 +240,13 @@ export function buildServer(opts: ServerOptions): BourseServer {
       await app.listen({ host, port });
       const bound = app.server.address();
       listening = { host, port: typeof bound === 'object' && bound !== null ? bound.port : port };
-      hub.start();
+      await hub.start();
       logger.info({ host, port: listening.port }, 'dashboard server listening');
     },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      hub.stop();
+      await hub.stop();
       metrics.stop();
       state.dispose();
       await app.close();
