@@ -116,6 +116,8 @@ export class FanOut {
   private readonly now: () => number;
   private readonly o: Required<Omit<FanOutOptions, 'clientOpsBurst' | 'clientOpsPerSecond' | 'logCapacity'>>;
   private flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** A flush is running: a wake-up meanwhile only sets `wanted` (the flush schedules what follows it). */
+  private flushing = false;
   /** The clients of the flush round in progress (served in slices), and the next one to serve. */
   private round: WsClient[] = [];
   private roundNext = 0;
@@ -381,7 +383,7 @@ export class FanOut {
 
   private schedule(): void {
     this.wanted = true;
-    if (this.flushTimer !== undefined || this.stopped) return;
+    if (this.flushTimer !== undefined || this.flushing || this.stopped) return;
     this.flushTimer = this.o.flushIntervalMs > 0 ? setTimeout(this.flushBound, this.o.flushIntervalMs) : setImmediate(this.flushBound);
   }
 
@@ -404,15 +406,11 @@ export class FanOut {
    */
   private flush(): void {
     this.flushTimer = undefined;
-    // What the feed appended since the last slice goes to the clients not yet served in this
-    // round too (no flush is scheduled for it: this one writes it).
-    if (this.deps.pull) this.take(this.deps.pull());
-    if (this.roundNext >= this.round.length) this.beginRound();
-    const start = this.now();
-    while (this.roundNext < this.round.length) {
-      const client = this.round[this.roundNext++]!;
-      if (this.clients.has(client)) this.serve(client);
-      if (this.now() - start >= this.o.flushSliceMs) break;
+    this.flushing = true;
+    try {
+      this.flushSlice();
+    } finally {
+      this.flushing = false;
     }
     if (this.stopped) return;
     if (this.roundNext < this.round.length) {
@@ -422,6 +420,21 @@ export class FanOut {
     this.round = [];
     this.roundNext = 0;
     if (this.wanted || this.roundPending) this.schedule();
+  }
+
+  /** One slice of a round: the feed's new items first, then clients until flushSliceMs has passed. */
+  private flushSlice(): void {
+    // What the feed appended since the last slice goes to the clients not yet served in this round
+    // too. A wake-up meanwhile (in-process, the feed is woken by what the engine appends, whatever
+    // the moment) only marks a flush wanted: the next one is scheduled above, once.
+    if (this.deps.pull) this.take(this.deps.pull());
+    if (this.roundNext >= this.round.length) this.beginRound();
+    const start = this.now();
+    while (this.roundNext < this.round.length) {
+      const client = this.round[this.roundNext++]!;
+      if (this.clients.has(client)) this.serve(client);
+      if (this.now() - start >= this.o.flushSliceMs) break;
+    }
   }
 
   private beginRound(): void {

@@ -127,11 +127,14 @@ export class HubFeed {
     return this.interest.get(fanOut)?.has(channel) ?? false;
   }
 
-  /** Everything appended since the last drain, in order, with its data as JSON. */
+  /**
+   * Everything appended since the last drain, in order, with its data as JSON. It does not call
+   * the consumer's wake-up for what it adds itself (the risk summary): the consumer is draining.
+   */
   drain(): FeedItem[] {
     if (this.riskSummaryDirty) {
       this.riskSummaryDirty = false;
-      if (this.interested.risk > 0) this.change(this.riskSummary, 'summary', this.deps.risk.summary());
+      if (this.interested.risk > 0) this.record(this.riskSummary, 'summary', this.deps.risk.summary());
     }
     this.stageChanges();
     const out: FeedItem[] = [];
@@ -192,10 +195,16 @@ export class HubFeed {
     return c;
   }
 
+  /** Records a coalesced key's change and wakes the consumer. */
   private change<V>(source: ChangedValues<V>, key: string, value: V): void {
-    if (this.interested[source.channel] === 0) return;
+    if (this.record(source, key, value)) this.onAppend();
+  }
+
+  /** Records a coalesced key's change, if some fan-out is interested in its channel; says whether it did. */
+  private record<V>(source: ChangedValues<V>, key: string, value: V): boolean {
+    if (this.interested[source.channel] === 0) return false;
     source.changed.set(key, value);
-    this.onAppend();
+    return true;
   }
 
   private publish<V>(channel: Channel, ts: number, value: V, view: (value: V) => unknown): void {
