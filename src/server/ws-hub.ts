@@ -37,6 +37,8 @@ export interface WsHubOptions extends FanOutOptions {
    * build (dist/), and do not take `now`.
    */
   writers?: number;
+  /** The writers' entry module (default: the compiled ws-writer-main.js). */
+  writerEntry?: string;
   /** Monotonic milliseconds, for lag and rate limits (default performance.now; in-process only). */
   now?: () => number;
 }
@@ -67,11 +69,11 @@ export class WsHub {
     private readonly deps: WsHubDeps,
     opts: WsHubOptions = {},
   ) {
-    const { summaryIntervalMs, maxClients, writers, now, ...fanOut } = opts;
+    const { summaryIntervalMs, maxClients, writers, writerEntry, now, ...fanOut } = opts;
     this.maxClients = maxClients ?? 5000;
     this.feed = new HubFeed(deps, summaryIntervalMs ?? 1000);
     if ((writers ?? 0) > 0) {
-      this.pool = new WriterPool(this.feed, deps.logger, { writers: writers!, fanOut, maxPayload: WS_MAX_PAYLOAD, exitTimeoutMs: (fanOut.closeGraceMs ?? 2000) + 2000 });
+      this.pool = new WriterPool(this.feed, deps.logger, { writers: writers!, fanOut, maxPayload: WS_MAX_PAYLOAD, exitTimeoutMs: (fanOut.closeGraceMs ?? 2000) + 2000, entry: writerEntry });
     } else {
       const feed = this.feed;
       const local = new FanOut({ request: (r) => feed.handle(IN_PROCESS, r), pull: () => feed.drain(), logger: deps.logger, now }, fanOut);
@@ -107,10 +109,15 @@ export class WsHub {
     for (const channel of CHANNELS) app.get(wsChannelPath(channel), { websocket: true }, (socket, req) => accept(socket, req.raw));
   }
 
-  /** Starts the periodic updates (and the writers, resolving when they are ready). */
+  /** Starts the periodic updates and the writers; resolves when they are ready, or stops the hub and rejects. */
   async start(): Promise<void> {
     this.feed.start();
-    await this.pool?.start();
+    try {
+      await this.pool?.start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
   }
 
   /** Stops following the bus and closes every connection (code 1001); with writers, resolves when they have exited. */

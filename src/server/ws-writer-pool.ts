@@ -24,14 +24,18 @@ export interface WriterPoolOptions {
   maxPayload: number;
   /** How long stop() waits for a writer to close its clients and exit before killing it. */
   exitTimeoutMs: number;
+  /** The writer's entry module (default: the compiled ws-writer-main.js, see writerEntry). */
+  entry?: string | undefined;
 }
 
 interface Writer {
   id: FanOutId;
   child: ChildProcess;
+  /** Resolves when the writer is ready, or when it exited before (then `failure` says so). */
   ready: Promise<void>;
   exited: Promise<void>;
   alive: boolean;
+  failure?: Error;
 }
 
 type Answer = { stats: WsHubStats } | { connections: WsConnectionInfo[] } | undefined;
@@ -54,11 +58,19 @@ export class WriterPool {
     feed.listen(() => this.scheduleRelay());
   }
 
-  /** Forks the writers; resolves when every one is ready. Throws WriterEntryMissingError without a build. */
-  start(): Promise<void> {
-    const entry = writerEntry();
+  /**
+   * Forks the writers; resolves when every one is ready. Rejects with WriterEntryMissingError
+   * without a build, and, once the others are stopped, with the failure of a writer that exited
+   * before it was ready.
+   */
+  async start(): Promise<void> {
+    const entry = this.opts.entry ?? writerEntry();
     for (let id = 1; id <= this.opts.writers; id++) this.writers.push(this.spawn(id, entry));
-    return Promise.all(this.writers.map((w) => w.ready)).then(() => undefined);
+    await Promise.all(this.writers.map((w) => w.ready));
+    const failed = this.writers.find((w) => w.failure !== undefined);
+    if (!failed) return;
+    await this.stop();
+    throw failed.failure;
   }
 
   get clientCount(): number {
@@ -146,18 +158,24 @@ export class WriterPool {
   private spawn(id: FanOutId, entry: string): Writer {
     // No execArgv: the parent's (a test runner's loaders, an inspector port) are not the writer's.
     const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], serialization: 'json' });
-    let markReady: () => void = () => {};
+    let markReady: (() => void) | undefined;
     const writer: Writer = { id, child, alive: true, ready: new Promise<void>((r) => (markReady = r)), exited: new Promise<void>((r) => child.once('exit', () => r())) };
     // Nothing is sent before the writer says it listens: a message that arrives earlier is lost.
     child.on('message', (m: FromWriter) => {
       if (m.kind !== 'ready') return this.onMessage(writer, m);
       child.send({ kind: 'init', options: this.opts.fanOut, maxPayload: this.opts.maxPayload } satisfies ToWriter);
-      markReady();
+      markReady?.();
+      markReady = undefined;
+      // Once ready, the pool does not keep the server's process alive; a writer exits when that
+      // process does. Until then it does: the server may have nothing else to wait on yet.
+      child.unref();
+      child.channel?.unref();
     });
     child.on('error', (err) => this.logger.error({ err, writer: id }, 'websocket writer error'));
     child.once('exit', (code, signal) => {
       writer.alive = false;
-      markReady();
+      if (markReady) writer.failure = new Error(`websocket writer ${id} exited before it was ready (exit code ${code}, signal ${signal})`);
+      markReady?.();
       this.feed.forget(id);
       for (const [conn, w] of this.live) if (w === id) this.live.delete(conn);
       for (const [queryId, q] of this.queries) {
@@ -167,9 +185,6 @@ export class WriterPool {
       }
       if (!this.stopped) this.logger.error({ writer: id, code, signal }, 'websocket writer exited; its clients are disconnected');
     });
-    // The pool does not keep the server's process alive; a writer exits when that process does.
-    child.unref();
-    child.channel?.unref();
     return writer;
   }
 

@@ -7,6 +7,9 @@
  * the compiled build: `npm test` runs tsc first).
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PerformanceSnapshot } from '../analytics/snapshot.js';
 import { API, WS_CLOSE_SLOW_CONSUMER, channelData, serverMessageSchema, type ServerMessage } from './protocol.js';
@@ -314,6 +317,17 @@ describe('writer processes', () => {
     await srv.close();
     await waitGone(pids, 1000);
     expect(srv.server.hub.writerPids()).toEqual([]);
+  });
+
+  it("a writer that exits before it is ready fails the server's start, naming the writer and its exit code", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bourse-writer-'));
+    const entry = join(dir, 'exits.mjs');
+    await writeFile(entry, 'process.exit(3);\n');
+    await expect(startServer(buildDesk(), { ws: { writers: 2, writerEntry: entry } })).rejects.toThrow(/websocket writer 1 exited before it was ready \(exit code 3/);
+    await rm(dir, { recursive: true });
+    // This test's own server is only there for afterEach to close.
+    desk = buildDesk();
+    srv = await startServer(desk);
   });
 
   it('exit when the server process dies without stopping them', async () => {
