@@ -237,15 +237,19 @@ export function buildServer(opts: ServerOptions): BourseServer {
       if (listening) return;
       const host = address?.host ?? opts.host ?? DEFAULT_HOST;
       const port = address?.port ?? opts.port ?? DEFAULT_PORT;
+      // The hub first: in writer mode an upgrade that arrives before the writers are ready is lost.
+      await hub.start();
       await app.listen({ host, port });
       const bound = app.server.address();
       listening = { host, port: typeof bound === 'object' && bound !== null ? bound.port : port };
-      await hub.start();
       logger.info({ host, port: listening.port }, 'dashboard server listening');
     },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
+      // The reverse of start: no new connection, then the hub (its clients closed with 1001, its
+      // writers exited), then the rest. Fastify's close tolerates the listener closed already.
+      if (listening) app.server.close();
       await hub.stop();
       metrics.stop();
       state.dispose();
