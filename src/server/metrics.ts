@@ -12,7 +12,7 @@ import type { Topic } from '../core/topics.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { RiskEngine } from '../risk/risk-engine.js';
 import type { LiveState } from './live-state.js';
-import type { WsHubStats } from './ws-hub.js';
+import { emptyStats, type WsHubStats } from './ws-fanout.js';
 
 export interface MetricsDeps {
   engine: TradingEngine;
@@ -35,8 +35,11 @@ export class ServerMetrics {
   private readonly loopDelay: IntervalHistogram;
   private readonly tickToOrder: Histogram;
   private readonly unsubscribers: (() => void)[] = [];
-  /** The WebSocket figures of the scrape in progress (fetched once per scrape: writers answer over IPC). */
-  private wsStats: WsHubStats = { clients: 0, queued: 0, messagesSent: 0, framesSent: 0, dropped: {} };
+  /** The newest WebSocket figures (fetched once per scrape: writers answer over IPC). */
+  private wsStats: WsHubStats = emptyStats();
+  /** Scrapes that asked for WebSocket figures, and the latest of them whose answer was applied. */
+  private wsAsked = 0;
+  private wsApplied = 0;
   private quoteAt = 0;
   private inDispatch = false;
   private readonly endDispatch = () => {
@@ -107,7 +110,7 @@ export class ServerMetrics {
       collect() {
         const n = self.wsStats.messagesSent;
         if (n > sentReported) this.inc(n - sentReported);
-        sentReported = n;
+        sentReported = Math.max(sentReported, n);
       },
     });
     new Counter({
@@ -117,7 +120,7 @@ export class ServerMetrics {
       collect() {
         const n = self.wsStats.framesSent;
         if (n > framesReported) this.inc(n - framesReported);
-        framesReported = n;
+        framesReported = Math.max(framesReported, n);
       },
     });
     new Counter({
@@ -128,7 +131,8 @@ export class ServerMetrics {
       collect() {
         for (const [reason, n] of Object.entries(self.wsStats.dropped)) {
           const delta = n - (droppedReported.get(reason) ?? 0);
-          if (delta > 0) this.inc({ reason }, delta);
+          if (delta <= 0) continue;
+          this.inc({ reason }, delta);
           droppedReported.set(reason, n);
         }
       },
@@ -200,7 +204,13 @@ export class ServerMetrics {
 
   /** The text exposition of every metric. */
   async render(): Promise<string> {
-    this.wsStats = await this.deps.ws.stats();
+    // Scrapes may overlap: an answer older than one already applied is not (the counters would go back, then count twice).
+    const asked = ++this.wsAsked;
+    const stats = await this.deps.ws.stats();
+    if (asked > this.wsApplied) {
+      this.wsApplied = asked;
+      this.wsStats = stats;
+    }
     return this.registry.metrics();
   }
 

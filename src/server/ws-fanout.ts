@@ -97,6 +97,9 @@ export interface WsHubStats {
   dropped: Record<string, number>;
 }
 
+/** Stats with nothing counted: before a first reading, and the base of the writers' totals. */
+export const emptyStats = (): WsHubStats => ({ clients: 0, queued: 0, messagesSent: 0, framesSent: 0, dropped: {} });
+
 const control = (m: ServerMessage): string => JSON.stringify(m);
 const CLOSE_REASON_BYTES = 120;
 

@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../infra/logger.js';
-import type { Connection, FanOutOptions, WsConnectionInfo, WsHubStats } from './ws-fanout.js';
+import { emptyStats, type Connection, type FanOutOptions, type WsConnectionInfo, type WsHubStats } from './ws-fanout.js';
 import type { HubFeed } from './ws-feed.js';
 import { addressee, type FanOutId } from './ws-stream.js';
 import { writerEntry, type FromWriter, type ToWriter } from './ws-writer-ipc.js';
@@ -118,7 +118,7 @@ export class WriterPool {
 
   stats(): Promise<WsHubStats> {
     return this.ask('stats').then((answers) => {
-      const total: WsHubStats = { clients: 0, queued: 0, messagesSent: 0, framesSent: 0, dropped: {} };
+      const total = emptyStats();
       for (const a of answers) {
         if (!a || !('stats' in a)) continue;
         total.clients += a.stats.clients;
