@@ -40,6 +40,9 @@ interface Writer {
 
 type Answer = { stats: WsHubStats } | { connections: WsConnectionInfo[] } | undefined;
 
+/** How long a writer has to answer a stats or connections query before its part is left out. */
+const QUERY_TIMEOUT_MS = 1000;
+
 export class WriterPool {
   private readonly writers: Writer[] = [];
   /** Connections handed to a writer and not yet reported closed, by id: the clients. */
@@ -140,15 +143,15 @@ export class WriterPool {
     });
   }
 
-  /** Tells every writer to close its clients and exit; kills one that has not exited in time. */
+  /** Tells every writer to close its clients and exit; kills one that has not exited in time (ready or not). */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(
       this.writers.map(async (w) => {
-        await w.ready;
         if (!w.alive) return;
-        w.child.send({ kind: 'stop' } satisfies ToWriter);
         const timer = setTimeout(() => w.child.kill('SIGKILL'), this.opts.exitTimeoutMs);
+        await w.ready;
+        if (w.alive) w.child.send({ kind: 'stop' } satisfies ToWriter);
         await w.exited;
         clearTimeout(timer);
       }),
@@ -218,18 +221,31 @@ export class WriterPool {
   }
 
   private ask(what: 'stats' | 'connections'): Promise<Answer[]> {
-    return Promise.all(
-      this.writers.map((w) => {
-        const queryId = this.nextQuery++;
-        return new Promise<Answer>((resolve) => {
-          void w.ready.then(() => {
-            if (!w.alive) return resolve(undefined);
-            this.queries.set(queryId, { writer: w.id, resolve });
-            w.child.send({ kind: 'query', queryId, what } satisfies ToWriter);
-          });
-        });
-      }),
-    );
+    return Promise.all(this.writers.map((w) => this.askOne(w, what)));
+  }
+
+  /** One writer's answer; undefined (its part left out) if it is gone or has not answered within QUERY_TIMEOUT_MS. */
+  private askOne(w: Writer, what: 'stats' | 'connections'): Promise<Answer> {
+    const queryId = this.nextQuery++;
+    return new Promise<Answer>((resolve) => {
+      let settled = false;
+      const settle = (answer: Answer): void => {
+        settled = true;
+        clearTimeout(timer);
+        this.queries.delete(queryId);
+        resolve(answer);
+      };
+      const timer = setTimeout(() => {
+        this.logger.warn({ writer: w.id, query: what }, `websocket writer did not answer within ${QUERY_TIMEOUT_MS} ms; its ${what} are left out`);
+        settle(undefined);
+      }, QUERY_TIMEOUT_MS);
+      void w.ready.then(() => {
+        if (settled) return;
+        if (!w.alive) return settle(undefined);
+        this.queries.set(queryId, { writer: w.id, resolve: settle });
+        w.child.send({ kind: 'query', queryId, what } satisfies ToWriter);
+      });
+    });
   }
 
   /** Relays on the next turn of the event loop: what one engine task appended goes out as one message per writer. */

@@ -14,6 +14,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PerformanceSnapshot } from '../analytics/snapshot.js';
 import { API, WS_CLOSE_SLOW_CONSUMER, channelData, serverMessageSchema, type ServerMessage } from './protocol.js';
 import { BTC, ETH, SignalOnQuote, TestClient, buildDesk, send, sleep, startServer, type Desk, type Running } from './test-kit.js';
+import { pino } from 'pino';
+import { LiveState } from './live-state.js';
+import { SnapshotBuilder } from './snapshots.js';
+import { HubFeed } from './ws-feed.js';
+import { WriterPool } from './ws-writer-pool.js';
 
 let desk: Desk;
 let srv: Running;
@@ -327,6 +332,44 @@ describe('writer processes', () => {
     await rm(dir, { recursive: true });
     // This test's own server is only there for afterEach to close.
     desk = buildDesk();
+    srv = await startServer(desk);
+  });
+
+  it("stats and connections leave out a writer that is alive but does not answer, after a timeout", async () => {
+    desk = buildDesk();
+    srv = await startServer(desk, { ws: { writers: 2 } });
+    // One client per writer (they are handed out in turn).
+    for (let i = 0; i < 2; i++) await (await connect('/ws/pnl')).waitFor((m) => m.type === 'snapshot');
+    expect((await srv.server.hub.stats()).clients).toBe(2);
+    const [stuck] = srv.server.hub.writerPids();
+    process.kill(stuck!, 'SIGSTOP');
+    try {
+      const [stats, connections] = await Promise.all([srv.server.hub.stats(), srv.server.hub.connections()]);
+      expect(stats.clients).toBe(1);
+      expect(connections).toHaveLength(1);
+      expect(srv.logs.join('')).toMatch(/websocket writer did not answer within 1000 ms/);
+    } finally {
+      process.kill(stuck!, 'SIGCONT');
+    }
+  });
+
+  it('stop() kills a writer that never becomes ready, after the exit timeout', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bourse-writer-'));
+    const entry = join(dir, 'never-ready.mjs');
+    // It exits with the test's process (if the test fails), like a real writer.
+    await writeFile(entry, "process.on('disconnect', () => process.exit(0));\nsetInterval(() => {}, 1000);\n");
+    desk = buildDesk();
+    const silent = pino({ level: 'silent' });
+    const state = new LiveState(desk.engine);
+    const feed = new HubFeed({ engine: desk.engine, risk: desk.risk, snapshots: new SnapshotBuilder(desk.engine, desk.risk, state, undefined), logger: silent }, 60_000);
+    const pool = new WriterPool(feed, silent, { writers: 1, fanOut: {}, maxPayload: 1024, exitTimeoutMs: 100, entry });
+    const started = pool.start().catch((err: unknown) => err);
+    await pool.stop();
+    expect(await started).toBeInstanceOf(Error);
+    await rm(dir, { recursive: true });
+    feed.stop();
+    state.dispose();
+    // This test's own server is only there for afterEach to close.
     srv = await startServer(desk);
   });
 
