@@ -52,7 +52,7 @@ async function stop(): Promise<void> {
   process.exit(0);
 }
 
-process.on('message', (msg: ToWriter, handle: unknown) => {
+function onMessage(msg: ToWriter, handle: unknown): void {
   switch (msg.kind) {
     case 'init':
       wss = new WebSocketServer({ noServer: true, maxPayload: msg.maxPayload });
@@ -71,6 +71,15 @@ process.on('message', (msg: ToWriter, handle: unknown) => {
     case 'stop':
       void stop();
       break;
+  }
+}
+
+// A message that cannot be handled is logged: the writer keeps serving its other clients.
+process.on('message', (msg: ToWriter, handle: unknown) => {
+  try {
+    onMessage(msg, handle);
+  } catch (err) {
+    logger.error({ err, kind: msg.kind }, 'websocket writer could not handle a message from the server');
   }
 });
 // The server's process is gone: nobody can feed these clients any more.

@@ -6,7 +6,7 @@
  * with the clients in the server's process and with two writer processes owning them (which needs
  * the compiled build: `npm test` runs tsc first).
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { LiveState } from './live-state.js';
 import { SnapshotBuilder } from './snapshots.js';
 import { HubFeed } from './ws-feed.js';
 import { WriterPool } from './ws-writer-pool.js';
+import { writerEntry, type FromWriter, type ToWriter } from './ws-writer-ipc.js';
 
 let desk: Desk;
 let srv: Running;
@@ -370,6 +371,32 @@ describe('writer processes', () => {
     feed.stop();
     state.dispose();
     // This test's own server is only there for afterEach to close.
+    srv = await startServer(desk);
+  });
+
+  it('a writer logs a message from the server it cannot handle, and keeps serving', async () => {
+    const writer = fork(writerEntry(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], serialization: 'json' });
+    const received: FromWriter[] = [];
+    const next = (kind: FromWriter['kind']): Promise<FromWriter> =>
+      new Promise((resolve) => {
+        const seen = received.find((m) => m.kind === kind);
+        if (seen) return resolve(seen);
+        writer.on('message', (m: FromWriter) => m.kind === kind && resolve(m));
+      });
+    writer.on('message', (m: FromWriter) => received.push(m));
+    try {
+      await next('ready');
+      writer.send({ kind: 'init', options: {}, maxPayload: 1024 } satisfies ToWriter);
+      // An item of a channel that does not exist makes the fan-out's ingest throw.
+      writer.send({ kind: 'items', items: [{ kind: 'update', channel: 'bogus' as never, ts: 0, json: '{}' }] } satisfies ToWriter);
+      expect(await next('log')).toMatchObject({ level: 'error', msg: 'websocket writer could not handle a message from the server', obj: { kind: 'items' } });
+      writer.send({ kind: 'query', queryId: 1, what: 'stats' } satisfies ToWriter);
+      expect(await next('stats')).toMatchObject({ queryId: 1, stats: { clients: 0 } });
+    } finally {
+      writer.kill();
+    }
+    // This test's own server is only there for afterEach to close.
+    desk = buildDesk();
     srv = await startServer(desk);
   });
 
