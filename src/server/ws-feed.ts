@@ -9,8 +9,10 @@
  * Work is only done for channels some fan-out is interested in (has a subscriber or a pending
  * snapshot on). Risk summaries follow each trading-state change and an interval; performance
  * snapshots come from the bus topic 'analytics.snapshot' once the monitor publishes them, else
- * from polling it on that interval.
+ * from polling it on that interval. An exception in any of this is logged and that update skipped:
+ * the dashboard never fails the engine's dispatch or a timer.
  */
+import type { Topic, TopicPayload } from '../core/topics.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { Logger } from '../infra/logger.js';
 import type { QuoteTick } from '../model/data.js';
@@ -134,7 +136,9 @@ export class HubFeed {
   drain(): FeedItem[] {
     if (this.riskSummaryDirty) {
       this.riskSummaryDirty = false;
-      if (this.interested.risk > 0) this.record(this.riskSummary, 'summary', this.deps.risk.summary());
+      this.guarded('risk summary', () => {
+        if (this.interested.risk > 0) this.record(this.riskSummary, 'summary', this.deps.risk.summary());
+      });
     }
     this.stageChanges();
     const out: FeedItem[] = [];
@@ -156,37 +160,41 @@ export class HubFeed {
   // --- following the bus: append only ----------------------------------------------------
 
   private follow(): void {
-    const { bus } = this.deps.engine;
-    const on = this.unsubscribers;
-    on.push(bus.subscribe('data.quote', (q) => this.change(this.prices, q.instrumentId, q)));
-    on.push(bus.subscribe('position.changed', (p) => this.change(this.positions, p.instrumentId, p)));
-    on.push(bus.subscribe('portfolio.pnl', (s) => this.change(this.pnl, 'pnl', s)));
-    on.push(bus.subscribe('signal', (s) => this.publish('signals', s.ts, s, signalView)));
-    on.push(
-      bus.subscribe('order.event', (e) => {
-        if (e.type === 'OrderFilled') this.publish('trades', e.ts, e, fillView);
-        if (this.interested.orders === 0) return;
-        const order = this.deps.engine.execution.status(e.clientOrderId);
-        // The order's state right after this event (the view is taken now, not when drained).
-        const data = { event: orderEventView(e), order: order ? orderView(order) : null };
-        this.publish('orders', e.ts, data, (d) => d);
-      }),
-    );
-    on.push(bus.subscribe('risk.alert', (e) => this.publish('alerts', e.ts, e, alertEventView)));
-    on.push(
-      bus.subscribe('risk.state', (change) => {
-        this.publish('risk', change.ts, change, (c) => ({ kind: 'state', change: stateChangeView(c) }));
-        // The summary follows the state change; it is computed at the next drain, off the engine's path.
-        this.riskSummaryDirty = true;
-      }),
-    );
-    on.push(
-      bus.subscribe('analytics.snapshot', (snapshot) => {
-        this.performanceOnBus = true;
-        this.change(this.performanceState, 'performance', { snapshot, ts: this.deps.engine.clock.now() });
-      }),
-    );
-    on.push(bus.subscribe('risk.action', (a) => this.publish('risk', a.ts, a, (x) => ({ kind: 'action', action: riskActionView(x) }))));
+    const on = <T extends Topic>(topic: T, handler: (msg: TopicPayload<T>) => void): void => {
+      this.unsubscribers.push(this.deps.engine.bus.subscribe(topic, (msg) => this.guarded(topic, () => handler(msg))));
+    };
+    on('data.quote', (q) => this.change(this.prices, q.instrumentId, q));
+    on('position.changed', (p) => this.change(this.positions, p.instrumentId, p));
+    on('portfolio.pnl', (s) => this.change(this.pnl, 'pnl', s));
+    on('signal', (s) => this.publish('signals', s.ts, s, signalView));
+    on('order.event', (e) => {
+      if (e.type === 'OrderFilled') this.publish('trades', e.ts, e, fillView);
+      if (this.interested.orders === 0) return;
+      const order = this.deps.engine.execution.status(e.clientOrderId);
+      // The order's state right after this event (the view is taken now, not when drained).
+      const data = { event: orderEventView(e), order: order ? orderView(order) : null };
+      this.publish('orders', e.ts, data, (d) => d);
+    });
+    on('risk.alert', (e) => this.publish('alerts', e.ts, e, alertEventView));
+    on('risk.state', (change) => {
+      this.publish('risk', change.ts, change, (c) => ({ kind: 'state', change: stateChangeView(c) }));
+      // The summary follows the state change; it is computed at the next drain, off the engine's path.
+      this.riskSummaryDirty = true;
+    });
+    on('analytics.snapshot', (snapshot) => {
+      this.performanceOnBus = true;
+      this.change(this.performanceState, 'performance', { snapshot, ts: this.deps.engine.clock.now() });
+    });
+    on('risk.action', (a) => this.publish('risk', a.ts, a, (x) => ({ kind: 'action', action: riskActionView(x) })));
+  }
+
+  /** Runs one dashboard update; an exception is logged and the update skipped. */
+  private guarded(what: string, update: () => void): void {
+    try {
+      update();
+    } catch (err) {
+      this.deps.logger.error({ err, update: what }, 'dashboard update failed; skipped');
+    }
   }
 
   private addCoalesced<V>(channel: Channel, view: (value: V) => unknown, tsOf: (value: V) => number): ChangedValues<V> {
