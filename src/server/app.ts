@@ -111,7 +111,7 @@ export function buildServer(opts: ServerOptions): BourseServer {
 
   const state = new LiveState(engine, opts.live);
   const snapshots = new SnapshotBuilder(engine, risk, state, opts.monitor, opts.snapshots);
-  const hub = new WsHub({ engine, risk, state, snapshots, logger }, opts.ws);
+  const hub = new WsHub({ engine, risk, snapshots, logger }, opts.ws);
   const metrics = new ServerMetrics({ engine, risk, state, ws: hub });
   const audit = new AuditLog(engine.clock, logger, opts.onAudit);
   const limiter = opts.rateLimit === false ? undefined : new RateLimiter(opts.rateLimit ?? {});

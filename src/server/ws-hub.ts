@@ -18,7 +18,6 @@ import type { WebSocket } from 'ws';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { Logger } from '../infra/logger.js';
 import type { RiskEngine } from '../risk/risk-engine.js';
-import type { LiveState } from './live-state.js';
 import { CHANNELS, WS_PATH, type Channel, isChannel, wsChannelPath } from './protocol.js';
 import type { SnapshotBuilder } from './snapshots.js';
 import { FanOut, type Connection, type FanOutOptions, type WsConnectionInfo, type WsHubStats } from './ws-fanout.js';
@@ -46,7 +45,6 @@ export interface WsHubOptions extends FanOutOptions {
 export interface WsHubDeps {
   engine: TradingEngine;
   risk: RiskEngine;
-  state: LiveState;
   snapshots: SnapshotBuilder;
   logger: Logger;
 }

@@ -3,8 +3,10 @@
  * sequence numbers without gaps (also through coalescing), per-channel paths, errors that keep
  * the connection open, and the slow-client policy (a client that stops reading is dropped with a
  * reason while the engine keeps dispatching and other clients keep receiving). Every test runs
- * with the clients in the server's process and with two writer processes owning them (which needs
- * the compiled build: `npm test` runs tsc first).
+ * with the clients in the server's process and with two writer processes owning them.
+ *
+ * Note: the writer-mode tests run the compiled writer in dist/ (dist/src/server/ws-writer-main.js),
+ * not the sources: after changing src/server, run `npx tsc -p tsconfig.json` first (`npm test` does).
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
