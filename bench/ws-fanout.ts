@@ -11,9 +11,11 @@
  * Clients scan each frame for the envelope fields (`"channel":..,"seq":..,"ts":..`) instead of
  * JSON-parsing it, to leave as much CPU as possible to the server on the same machine.
  *
- * Usage: node dist/bench/ws-fanout.js [clients=1000] [seconds=10] [flushMs=10] [orderEveryN=10]
+ * Usage: node dist/bench/ws-fanout.js [clients=1000] [seconds=10] [flushMs=10] [orderEveryN=10] [writers=0]
  * (orderEveryN=10: 100 orders/s, each with a signal, three order events, a fill and P&L updates;
- * 1,000 tick-to-order samples per phase, enough for a p99 that is not one stray sample).
+ * 1,000 tick-to-order samples per phase, enough for a p99 that is not one stray sample; writers:
+ * processes that own the client sockets, 0 = the server's own process — the best here, where the
+ * clients share the server's 2 cores: writers take the CPU the clients need to read).
  * Listens on 127.0.0.1 only; bounded in time (the run aborts after 120 s).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -163,6 +165,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[3] ?? 10);
   const flushMs = Number(process.argv[4] ?? 10);
   const every = Number(process.argv[5] ?? 10);
+  const writers = Number(process.argv[6] ?? 0);
   const abort = setTimeout(() => {
     process.stderr.write('ws-fanout: aborted after 120 s\n');
     process.exit(2);
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
   const venue = new StampingExchange({ clock, instruments, startingCash: capital });
   const engine = new TradingEngine({ clock, instruments, initialCapital: capital, venue, strategies: [new EveryNthStrategy('every_nth-1', every)], pnlIntervalMs: 1000 });
   const risk = attachRiskEngine(engine, { maxOrdersPerSecond: 100_000 });
-  const server = buildServer({ engine, risk, token: TOKEN, ws: { flushIntervalMs: flushMs, maxClients: clients + 10 } });
+  const server = buildServer({ engine, risk, token: TOKEN, ws: { flushIntervalMs: flushMs, maxClients: clients + 10, writers } });
   await server.start({ host: '127.0.0.1', port: 0 });
   // 100 steps/s of 10 quotes, paced on the wall clock (catching up if a timer fires late), stamped now.
   const records = new SyntheticMarket({ ...benchMarket(instruments), intervalMs: 10, tradeProbability: 0 }, 10_000_000).records();
@@ -248,12 +251,12 @@ async function main(): Promise<void> {
   const connected = ready.reduce((s, r) => s + r.connected, 0);
 
   await sleep(2000);
-  const sentBefore = server.hub.stats();
+  const sentBefore = await server.hub.stats();
   const reports = workers.map((w) => new Promise<Extract<FromWorker, { kind: 'report' }>>((resolve) => w.on('message', (m: FromWorker) => m.kind === 'report' && resolve(m))));
   for (const w of workers) w.send({ cmd: 'start' } satisfies ToWorker);
   const loaded = await phase(seconds * 1000);
   for (const w of workers) w.send({ cmd: 'stop' } satisfies ToWorker);
-  const sentAfter = server.hub.stats();
+  const sentAfter = await server.hub.stats();
   const got = await Promise.all(reports);
 
   const hist = new Float64Array(MAX_DELAY_MS + 1);
@@ -276,6 +279,7 @@ async function main(): Promise<void> {
     connectS: round(connectS),
     seconds: loaded.elapsed,
     flushIntervalMs: flushMs,
+    writers,
     quotesPerS: loaded.quotesPerS,
     deliveredMessagesPerS: round(messages / loaded.elapsed, 0),
     deliveredFramesPerS: round(frames / loaded.elapsed, 0),

@@ -103,6 +103,7 @@ export async function paperCommand(argv: string[]): Promise<number> {
       corsOrigins: cfg.server.corsOrigins,
       host: cfg.server.host,
       port: cfg.server.port,
+      ws: { writers: cfg.server.wsWriters },
       page: true,
       health: () => {
         const h = lifecycle.health();

@@ -38,7 +38,7 @@ describe('profiles', () => {
     expect(cfg).toEqual(configSchema.parse({}));
     expect(cfg.profile).toBe('development');
     expect(cfg.logging.level).toBe('debug');
-    expect(cfg.server).toEqual({ host: '127.0.0.1', port: 8420, corsOrigins: [] });
+    expect(cfg.server).toEqual({ host: '127.0.0.1', port: 8420, corsOrigins: [], wsWriters: 0 });
     expect(cfg.engine).toMatchObject({ baseCurrency: 'USD', initialCapital: '100000', seed: 42, latencyMs: 0 });
     expect(cfg.market.instruments.map((i) => i.symbol)).toEqual(['BTC-USD', 'ETH-USD', 'SOL-USD']);
     expect(cfg.strategies.map((s) => s.name)).toEqual(['ma_cross']);

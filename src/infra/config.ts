@@ -195,6 +195,11 @@ const sectionsSchema = z.strictObject({
       port: num(z.number().int().min(0).max(65535)).default(8420),
       /** Allowed browser origins; empty turns CORS off. */
       corsOrigins: list().default([]),
+      /**
+       * Processes that own the dashboard's WebSocket connections (0: the engine's process writes
+       * them). Writers keep socket writes off the engine's event loop on a machine with cores to spare.
+       */
+      wsWriters: num(z.number().int().min(0).max(16)).default(0),
     })
     .prefault({}),
   persistence: z

@@ -29,7 +29,7 @@ import { registerControlRoutes } from './routes-control.js';
 import { registerLiveRoutes, type Readiness } from './routes-live.js';
 import { SnapshotBuilder, type PerformanceSource, type SnapshotOptions } from './snapshots.js';
 import { PAGE_ROUTES, registerStaticPage, type StaticPageOptions } from './static.js';
-import { WsHub, type WsHubOptions } from './ws-hub.js';
+import { WS_MAX_PAYLOAD, WsHub, type WsHubOptions } from './ws-hub.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8420;
@@ -111,7 +111,7 @@ export function buildServer(opts: ServerOptions): BourseServer {
 
   const state = new LiveState(engine, opts.live);
   const snapshots = new SnapshotBuilder(engine, risk, state, opts.monitor, opts.snapshots);
-  const hub = new WsHub({ engine, risk, state, snapshots, logger }, opts.ws);
+  const hub = new WsHub({ engine, risk, snapshots, logger }, opts.ws);
   const metrics = new ServerMetrics({ engine, risk, state, ws: hub });
   const audit = new AuditLog(engine.clock, logger, opts.onAudit);
   const limiter = opts.rateLimit === false ? undefined : new RateLimiter(opts.rateLimit ?? {});
@@ -214,7 +214,7 @@ export function buildServer(opts: ServerOptions): BourseServer {
 
   // The WebSocket plugin's hooks apply to this scope only, so plain HTTP routes do not pay for them.
   app.register(async (scope) => {
-    await scope.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } });
+    await scope.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
     hub.register(scope);
   });
   if (opts.page) registerStaticPage(app, { warn: (m) => logger.warn(m), ...(opts.page === true ? {} : opts.page) });
@@ -237,16 +237,20 @@ export function buildServer(opts: ServerOptions): BourseServer {
       if (listening) return;
       const host = address?.host ?? opts.host ?? DEFAULT_HOST;
       const port = address?.port ?? opts.port ?? DEFAULT_PORT;
+      // The hub first: in writer mode an upgrade that arrives before the writers are ready is lost.
+      await hub.start();
       await app.listen({ host, port });
       const bound = app.server.address();
       listening = { host, port: typeof bound === 'object' && bound !== null ? bound.port : port };
-      hub.start();
       logger.info({ host, port: listening.port }, 'dashboard server listening');
     },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      hub.stop();
+      // The reverse of start: no new connection, then the hub (its clients closed with 1001, its
+      // writers exited), then the rest. Fastify's close tolerates the listener closed already.
+      if (listening) app.server.close();
+      await hub.stop();
       metrics.stop();
       state.dispose();
       await app.close();

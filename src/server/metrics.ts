@@ -12,13 +12,13 @@ import type { Topic } from '../core/topics.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import type { RiskEngine } from '../risk/risk-engine.js';
 import type { LiveState } from './live-state.js';
-import type { WsHubStats } from './ws-hub.js';
+import { emptyStats, type WsHubStats } from './ws-fanout.js';
 
 export interface MetricsDeps {
   engine: TradingEngine;
   risk: RiskEngine;
   state: LiveState;
-  ws: { stats(): WsHubStats };
+  ws: { stats(): Promise<WsHubStats> };
 }
 
 /** Window of the events-per-second gauge, in one-second samples. */
@@ -35,6 +35,11 @@ export class ServerMetrics {
   private readonly loopDelay: IntervalHistogram;
   private readonly tickToOrder: Histogram;
   private readonly unsubscribers: (() => void)[] = [];
+  /** The newest WebSocket figures (fetched once per scrape: writers answer over IPC). */
+  private wsStats: WsHubStats = emptyStats();
+  /** Scrapes that asked for WebSocket figures, and the latest of them whose answer was applied. */
+  private wsAsked = 0;
+  private wsApplied = 0;
   private quoteAt = 0;
   private inDispatch = false;
   private readonly endDispatch = () => {
@@ -43,7 +48,7 @@ export class ServerMetrics {
 
   constructor(private readonly deps: MetricsDeps) {
     const registers = [this.registry];
-    const { engine, risk, state, ws } = deps;
+    const { engine, risk, state } = deps;
     collectDefaultMetrics({ register: this.registry });
     // Errors by class (retryable / non-retryable / fatal), as counted by infra/retry.
     new Gauge({
@@ -93,8 +98,8 @@ export class ServerMetrics {
     const denials = new Counter({ name: 'bourse_order_denials_total', help: 'Orders denied before the venue, by reason.', labelNames: ['reason'], registers });
     const rejections = new Counter({ name: 'bourse_order_rejections_total', help: 'Orders rejected by the venue, by reason.', labelNames: ['reason'], registers });
 
-    new Gauge({ name: 'bourse_ws_clients', help: 'Connected WebSocket clients.', registers, collect() { this.set(ws.stats().clients); } });
-    new Gauge({ name: 'bourse_ws_queued_messages', help: 'Messages waiting in WebSocket client queues.', registers, collect() { this.set(ws.stats().queued); } });
+    new Gauge({ name: 'bourse_ws_clients', help: 'Connected WebSocket clients.', registers, collect() { this.set(self.wsStats.clients); } });
+    new Gauge({ name: 'bourse_ws_queued_messages', help: 'Messages waiting in WebSocket client queues.', registers, collect() { this.set(self.wsStats.queued); } });
     let sentReported = 0;
     let framesReported = 0;
     const droppedReported = new Map<string, number>();
@@ -103,9 +108,9 @@ export class ServerMetrics {
       help: 'Messages written to WebSocket clients.',
       registers,
       collect() {
-        const n = ws.stats().messagesSent;
+        const n = self.wsStats.messagesSent;
         if (n > sentReported) this.inc(n - sentReported);
-        sentReported = n;
+        sentReported = Math.max(sentReported, n);
       },
     });
     new Counter({
@@ -113,9 +118,9 @@ export class ServerMetrics {
       help: 'WebSocket frames written (a frame may batch several messages).',
       registers,
       collect() {
-        const n = ws.stats().framesSent;
+        const n = self.wsStats.framesSent;
         if (n > framesReported) this.inc(n - framesReported);
-        framesReported = n;
+        framesReported = Math.max(framesReported, n);
       },
     });
     new Counter({
@@ -124,9 +129,10 @@ export class ServerMetrics {
       labelNames: ['reason'],
       registers,
       collect() {
-        for (const [reason, n] of Object.entries(ws.stats().dropped)) {
+        for (const [reason, n] of Object.entries(self.wsStats.dropped)) {
           const delta = n - (droppedReported.get(reason) ?? 0);
-          if (delta > 0) this.inc({ reason }, delta);
+          if (delta <= 0) continue;
+          this.inc({ reason }, delta);
           droppedReported.set(reason, n);
         }
       },
@@ -197,7 +203,14 @@ export class ServerMetrics {
   }
 
   /** The text exposition of every metric. */
-  render(): Promise<string> {
+  async render(): Promise<string> {
+    // Scrapes may overlap: an answer older than one already applied is not (the counters would go back, then count twice).
+    const asked = ++this.wsAsked;
+    const stats = await this.deps.ws.stats();
+    if (asked > this.wsApplied) {
+      this.wsApplied = asked;
+      this.wsStats = stats;
+    }
     return this.registry.metrics();
   }
 

@@ -342,6 +342,12 @@ export function parseServerFrame(text: string): ServerMessage[] {
   return Array.isArray(parsed) ? parsed : [parsed];
 }
 
+/**
+ * A client's messages. Replies to subscribe (`subscribed` and the snapshot) and to ping (`pong`)
+ * are sent when the feed answers, at their point of the update stream; an error reply (a bad or
+ * rate-limited message) and `unsubscribed` are sent at once. So an error reply to a later message
+ * can arrive before the replies to an earlier subscribe or ping.
+ */
 export const clientMessageSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('subscribe'), channels: z.array(z.string()).min(1).max(CHANNELS.length * 2) }),
   z.strictObject({ op: z.literal('unsubscribe'), channels: z.array(z.string()).min(1).max(CHANNELS.length * 2) }),

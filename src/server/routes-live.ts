@@ -110,7 +110,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRoutesDeps): 
 
   app.get(API.wsConnections, async (req) => {
     const q = listQuery(listQuerySchema, req.query);
-    const all = hub.connections();
+    const all = await hub.connections();
     return { total: all.length, ...pageArray(all, { ts: (c) => c.connectedAt, symbol: () => undefined }, q) };
   });
 

@@ -2,37 +2,22 @@
  * One WebSocket connection as the hub sees it: its subscriptions with their sequence numbers, its
  * position in the hub's shared update log, its own small queue (control replies and snapshots),
  * and how long it has been behind. Channel messages are shared between clients (a bus event is
- * turned into JSON once); the envelope with this client's sequence number is put around it only
+ * turned into JSON once, by the feed); the envelope with this client's sequence number is put around it only
  * when the message is written.
  */
 import type { WebSocket } from 'ws';
 import type { Channel } from './protocol.js';
 
-/** A channel message shared by every client it is queued for; its data is serialized once, when first written. */
-export class Outgoing {
-  private json: string | undefined;
-
-  private constructor(
-    readonly channel: Channel,
-    readonly type: 'snapshot' | 'update',
-    readonly ts: number,
-    private readonly value: unknown,
-    private readonly view: (value: unknown) => unknown,
-  ) {}
-
-  /** A message whose data is `view(value)`, computed when first written. */
-  static of<V>(channel: Channel, type: 'snapshot' | 'update', ts: number, value: V, view: (value: V) => unknown): Outgoing {
-    return new Outgoing(channel, type, ts, value, view as (value: unknown) => unknown);
-  }
-
-  get dataJson(): string {
-    if (this.json === undefined) this.json = JSON.stringify(this.view(this.value));
-    return this.json;
-  }
+/** A channel message whose data is already JSON (serialized once in the feed, shared by every client it is written to). */
+export interface ChannelItem {
+  readonly channel: Channel;
+  readonly type: 'snapshot' | 'update';
+  readonly ts: number;
+  readonly json: string;
 }
 
 /** A queued item: a snapshot, or a ready control message (subscribed, error, pong...). */
-export type QueueItem = Outgoing | string;
+export type QueueItem = ChannelItem | string;
 
 /** A FIFO with O(1) push and shift (an array with a moving head, compacted as it drains). */
 export class Deque<T> {
@@ -109,7 +94,7 @@ export class WsClient {
     const sub = this.subs.get(item.channel);
     if (!sub) return undefined;
     sub.seq = item.type === 'snapshot' ? 1 : sub.seq + 1;
-    return envelope(item.type, item.channel, sub.seq, item.ts, item.dataJson);
+    return envelope(item.type, item.channel, sub.seq, item.ts, item.json);
   }
 }
 
