@@ -11,6 +11,7 @@
  * by client order id (reconcileOrder) and resends only what the venue never saw. The same
  * reconciliation brings orders rebuilt from a journal (restore) in line with the venue at start-up.
  */
+import { removeItem } from '../core/remove-item.js';
 import type { MessageBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Price } from '../core/price.js';
@@ -470,16 +471,6 @@ export class ExecutionEngine {
     return orders;
   }
 
-  /** Takes an order off its instrument's working list, keeping the others in order. */
-  private stopWorking(order: Order): void {
-    const orders = this.workingOf(order.instrumentId);
-    const i = orders.lastIndexOf(order);
-    if (i < 0) return;
-    // Shifted down by hand: splice would allocate an array of the removed element.
-    for (let j = i + 1; j < orders.length; j++) orders[j - 1] = orders[j]!;
-    orders.pop();
-  }
-
   private duplicate(id: string): SubmitResult {
     return this.rejectCommand('submit', id, 'DUPLICATE_CLIENT_ORDER_ID', `client order id ${id} was already used in this run`);
   }
@@ -527,7 +518,7 @@ export class ExecutionEngine {
     }
     const working = order.isWorking;
     if (working && !wasWorking) this.workingOf(order.instrumentId).push(order);
-    else if (!working && wasWorking) this.stopWorking(order);
+    else if (!working && wasWorking) removeItem(this.workingOf(order.instrumentId), order);
     if (event.type === 'OrderFilled') this.fills.push(event);
     if (order.isTerminal) this.retire(order);
     this.bus.publish('order.event', event);

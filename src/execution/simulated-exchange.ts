@@ -19,6 +19,7 @@
  * and import its whole state (book, working and recently finished orders with their fills,
  * account, id counters, commands in flight) and report what changed since the last export.
  */
+import { removeItem } from '../core/remove-item.js';
 import type { Clock } from '../core/clock.js';
 import { ValueError } from '../core/errors.js';
 import { Money } from '../core/money.js';
@@ -968,12 +969,7 @@ export class SimulatedExchange implements ExecutionClient {
   }
 
   private removeWorking(book: Book, o: SimOrder): void {
-    const w = book.working;
-    const i = w.indexOf(o);
-    if (i < 0) return;
-    // Shifted down by hand: splice would allocate an array of the removed element.
-    for (let j = i + 1; j < w.length; j++) w[j - 1] = w[j]!;
-    w.pop();
+    removeItem(book.working, o);
   }
 
   /** Records a finished order; the oldest finished order beyond the retention is forgotten. */
