@@ -2,8 +2,9 @@
  * Pre-trade check cost: the RiskEngine's check() with every limit enabled, 10 instruments with
  * open positions and 40 working orders (50 open items), on orders of random side, type and size.
  * Prints p50/p90/p99/max in microseconds. Also the backtest throughput with and without the risk
- * engine, and with the whole risk stack, on the same synthetic data (sparse MA crossover), measured
- * in pairs of fresh processes as bench/paired.ts describes.
+ * engine, and with the whole risk stack, on the same synthetic data, measured in pairs of fresh
+ * processes as bench/paired.ts describes: both variants of the core benchmark (sparse MA crossover
+ * over `quotes`; dense, an order on every quote, over at most 200,000 quotes).
  *
  * Usage: node dist/bench/risk-check.js [checks=200000] [quotes=1000000] [repeats=7]
  */
@@ -19,7 +20,7 @@ import { Order } from '../src/model/order.js';
 import { attachRiskEngine, attachRiskStack } from '../src/risk/attach.js';
 import type { RiskLimits } from '../src/risk/limits.js';
 import { createStrategy } from '../src/strategy/registry.js';
-import { BENCH_SEED, benchInstruments, benchMarket } from './fixtures.js';
+import { BENCH_SEED, EveryTickStrategy, benchInstruments, benchMarket } from './fixtures.js';
 import { type TimedRun, comparePaired, reportRun, runInChild, timeRun } from './paired.js';
 
 const LIMITS: RiskLimits = {
@@ -87,10 +88,10 @@ function checkLatency(checks: number) {
   return { checks, openPositions: engine.portfolio.openPositions().length, workingOrders: engine.execution.workingOrders().length, p50: pct(50), p90: pct(90), p99: pct(99), max: pct(100) };
 }
 
-function throughput(quotes: number, withRisk: Mode): TimedRun {
+function throughput(quotes: number, withRisk: Mode, variant: Variant): TimedRun {
   const instruments = benchInstruments(10);
   const source = new SyntheticMarket(benchMarket(instruments), Math.ceil(quotes / 10));
-  const strategy = createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' });
+  const strategy = variant === 'dense' ? new EveryTickStrategy('every_tick-1') : createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' });
   return timeRun(
     () =>
       runBacktest({
@@ -106,18 +107,24 @@ function throughput(quotes: number, withRisk: Mode): TimedRun {
 }
 
 type Mode = 'none' | 'gate' | 'stack';
+/** The two variants of bench/backtest-throughput.ts: the MA crossover, and an order on every quote. */
+type Variant = 'sparse' | 'dense';
 const here = fileURLToPath(import.meta.url);
 
 if (process.argv[2] === '--run') {
-  reportRun(throughput(Number(process.argv[4]), process.argv[3] as Mode));
+  reportRun(throughput(Number(process.argv[4]), process.argv[3] as Mode, process.argv[5] as Variant));
 } else {
   const checks = Number(process.argv[2] ?? 200_000);
   const quotes = Number(process.argv[3] ?? 1_000_000);
   const repeats = Number(process.argv[4] ?? 7);
   process.stdout.write(JSON.stringify({ bench: 'risk-pre-trade-check-us', seed: BENCH_SEED, ...checkLatency(checks) }) + '\n');
-  const inChild = (mode: Mode) => () => runInChild(here, ['--run', mode, String(quotes)]);
+  const inChild = (mode: Mode, variant: Variant, n: number) => () => runInChild(here, ['--run', mode, String(n), variant]);
   for (const mode of ['gate', 'stack'] as const) {
-    const paired = comparePaired(inChild('none'), inChild(mode), repeats);
-    process.stdout.write(JSON.stringify({ bench: 'backtest-with-risk', seed: BENCH_SEED, quotes, risk: mode === 'gate' ? 'RiskEngine' : 'RiskEngine+RiskMonitor (hourly measures)', ...paired }) + '\n');
+    const paired = comparePaired(inChild('none', 'sparse', quotes), inChild(mode, 'sparse', quotes), repeats);
+    process.stdout.write(JSON.stringify({ bench: 'backtest-with-risk', seed: BENCH_SEED, variant: 'sparse', quotes, risk: mode === 'gate' ? 'RiskEngine' : 'RiskEngine+RiskMonitor (hourly measures)', ...paired }) + '\n');
   }
+  // Dense: every order is checked and every fill re-evaluates the equity limits.
+  const denseQuotes = Math.min(quotes, 200_000);
+  const dense = comparePaired(inChild('none', 'dense', denseQuotes), inChild('gate', 'dense', denseQuotes), repeats);
+  process.stdout.write(JSON.stringify({ bench: 'backtest-with-risk', seed: BENCH_SEED, variant: 'dense', quotes: denseQuotes, risk: 'RiskEngine', ...dense }) + '\n');
 }
