@@ -126,7 +126,25 @@ export class Portfolio {
   }
 
   equityRaw(): bigint {
-    return this.cashRaw + this.exposureRaw().netRaw;
+    return toBigInt(this.equityExact());
+  }
+
+  /**
+   * Cash plus the positions' market value, as an Exact: summed in safe integers (the risk engine
+   * evaluates it on every fill), exact because every partial sum is bounded by a safe gross.
+   */
+  equityExact(): Exact {
+    let net = 0;
+    let gross = 0;
+    for (const p of this.positions.values()) {
+      if (p.qtyRaw === 0) continue;
+      const mv = p.marketValueNum();
+      if (mv === undefined) return exact(this.cashRaw + this.exposureRaw().netRaw);
+      net += mv;
+      gross += Math.abs(mv);
+    }
+    if (!Number.isSafeInteger(gross)) return exact(this.cashRaw + this.exposureRaw().netRaw);
+    return addExact(this.cash, net);
   }
 
   /** Gross (Σ |market value|) and net (Σ market value) exposure in one pass; equity is cash + net. */

@@ -74,6 +74,10 @@ export class Position {
   private mvQtyRaw = 0;
   private mvMarkRaw: number | undefined;
   private mvRaw = 0n;
+  /** The same for marketValueNum (a position's mark moves only with its own instrument's data). */
+  private mvNumQtyRaw = 0;
+  private mvNumMarkRaw: number | undefined;
+  private mvNum: number | undefined = 0;
 
   constructor(readonly instrument: Instrument) {}
 
@@ -124,7 +128,12 @@ export class Position {
     if (this.qtyRaw === 0) return 0;
     const px = this.markRaw;
     if (px === undefined) return typeof this.cost === 'number' ? this.cost : undefined;
-    return this.instrument.notionalNum(px, this.qtyRaw);
+    if (px !== this.mvNumMarkRaw || this.qtyRaw !== this.mvNumQtyRaw) {
+      this.mvNum = this.instrument.notionalNum(px, this.qtyRaw);
+      this.mvNumMarkRaw = px;
+      this.mvNumQtyRaw = this.qtyRaw;
+    }
+    return this.mvNum;
   }
 
   unrealizedRaw(): bigint {
