@@ -125,10 +125,6 @@ interface InstrumentState {
   readonly priceScale: number;
   readonly sizeScale: number;
   readonly multiplier: number;
-  /** Market value in minor units = round(markRaw × qtyRaw × multiplierRaw / mvDiv) (or × mvMul). */
-  readonly multiplierRaw: number;
-  readonly mvDiv: number;
-  readonly mvMul: number;
   lastDataAt: number;
   records: number;
   fills: number;
@@ -227,7 +223,6 @@ export class PerformanceMonitor {
   private fillsNext = 0;
 
   private readonly instruments = new Map<string, InstrumentState>();
-  private readonly instrumentList: InstrumentState[] = [];
   private readonly strategies = new Map<string, StrategyState>();
   private readonly orders = new Map<string, OrderTrack>();
 
@@ -524,35 +519,11 @@ export class PerformanceMonitor {
     bump(this.commandsRejectedByReason, c.reason);
   }
 
-  /**
-   * Portfolio.equityRaw() in minor units, in doubles: cash plus each open position's market value
-   * rounded half away from zero to the minor unit, as the portfolio rounds it. Exact while every
-   * product stays below 2^53; a position beyond that is valued with BigInt.
-   */
+  /** Portfolio equity in minor units as a number (the portfolio sums it in safe integers, without bigints). */
   fastEquityMinor(): number {
-    let minor = Number(this.portfolio.cashExact);
-    const list = this.instrumentList;
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i]!;
-      const p = s.position;
-      if (p === undefined || p.qtyRaw === 0) continue;
-      if (p.markRaw === undefined) {
-        minor += Number(p.costRaw);
-        continue;
-      }
-      const product = p.markRaw * p.qtyRaw * s.multiplierRaw;
-      let mv: number;
-      if (s.mvDiv > 0) {
-        const q = product / s.mvDiv;
-        mv = q < 0 ? -Math.round(-q) : Math.round(q);
-      } else {
-        mv = product * s.mvMul;
-      }
-      if (!(Math.abs(product) <= Number.MAX_SAFE_INTEGER && Math.abs(mv) <= Number.MAX_SAFE_INTEGER)) mv = Number(p.marketValueRaw());
-      minor += mv;
-    }
-    return minor;
+    return Number(this.portfolio.equityExact());
   }
+
 
   // --- sampling -------------------------------------------------------------------------
 
@@ -680,7 +651,6 @@ export class PerformanceMonitor {
   private addInstrument(id: string): InstrumentState {
     const position = this.portfolio.position(id);
     const inst = position?.instrument;
-    const scale = inst === undefined ? 0 : inst.pricePrecision + inst.sizePrecision + inst.multiplierPrecision - this.ccyPrecision;
     const s: InstrumentState = {
       id,
       instrument: inst,
@@ -690,9 +660,6 @@ export class PerformanceMonitor {
       priceScale: inst === undefined ? 0 : 10 ** -inst.pricePrecision,
       sizeScale: inst === undefined ? 0 : 10 ** -inst.sizePrecision,
       multiplier: inst === undefined ? 0 : Number(inst.multiplierRaw) / 10 ** inst.multiplierPrecision,
-      multiplierRaw: inst === undefined ? 0 : Number(inst.multiplierRaw),
-      mvDiv: scale > 0 ? 10 ** scale : 0,
-      mvMul: scale > 0 ? 0 : 10 ** -scale,
       lastDataAt: 0,
       records: 0,
       fills: 0,
@@ -704,7 +671,6 @@ export class PerformanceMonitor {
       openingSignal: undefined,
     };
     this.instruments.set(id, s);
-    this.instrumentList.push(s);
     return s;
   }
 

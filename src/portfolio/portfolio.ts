@@ -34,6 +34,8 @@ export class Portfolio {
   /** Cash in raw minor units (an Exact: a number while safe, so fills add without bigints). */
   private cash: Exact;
   private positions = new Map<string, Position>();
+  /** Result of sumSafeMarketValues (a field, so the sums allocate nothing). */
+  private readonly sums = { net: 0, gross: 0 };
   private readonly seenTradeIds = new RecentSet<string>(10_000);
   private readonly closed: RecentList<ClosedPosition>;
   /** Positions closed since the start of the run (the history list keeps the latest ones). */
@@ -131,40 +133,19 @@ export class Portfolio {
 
   /**
    * Cash plus the positions' market value, as an Exact: summed in safe integers (the risk engine
-   * evaluates it on every fill), exact because every partial sum is bounded by a safe gross.
+   * evaluates it on every fill) while they stay exact, else in bigints.
    */
   equityExact(): Exact {
-    let net = 0;
-    let gross = 0;
-    for (const p of this.positions.values()) {
-      if (p.qtyRaw === 0) continue;
-      const mv = p.marketValueNum();
-      if (mv === undefined) return exact(this.cashRaw + this.exposureRaw().netRaw);
-      net += mv;
-      gross += Math.abs(mv);
-    }
-    if (!Number.isSafeInteger(gross)) return exact(this.cashRaw + this.exposureRaw().netRaw);
-    return addExact(this.cash, net);
+    return this.sumSafeMarketValues() ? addExact(this.cash, this.sums.net) : exact(this.cashRaw + this.bigExposure().netRaw);
   }
 
   /** Gross (Σ |market value|) and net (Σ market value) exposure in one pass; equity is cash + net. */
   exposureRaw(): { grossRaw: bigint; netRaw: bigint } {
-    // In safe integers first: every partial sum is bounded by the final gross, so a safe final
-    // gross means every addition was exact.
-    let grossNum = 0;
-    let netNum = 0;
-    let exact = true;
-    for (const p of this.positions.values()) {
-      if (p.qtyRaw === 0) continue;
-      const mv = p.marketValueNum();
-      if (mv === undefined) {
-        exact = false;
-        break;
-      }
-      netNum += mv;
-      grossNum += Math.abs(mv);
-    }
-    if (exact && Number.isSafeInteger(grossNum)) return { grossRaw: BigInt(grossNum), netRaw: BigInt(netNum) };
+    return this.sumSafeMarketValues() ? { grossRaw: BigInt(this.sums.gross), netRaw: BigInt(this.sums.net) } : this.bigExposure();
+  }
+
+  /** exposureRaw() in bigints, for market values beyond the safe range. */
+  private bigExposure(): { grossRaw: bigint; netRaw: bigint } {
     let gross = 0n;
     let net = 0n;
     for (const p of this.positions.values()) {
@@ -174,6 +155,27 @@ export class Portfolio {
       gross += mv < 0n ? -mv : mv;
     }
     return { grossRaw: gross, netRaw: net };
+  }
+
+  /**
+   * Σ market value (net) and Σ |market value| (gross) of the open positions into `sums`, in safe
+   * integers; false when a value or the gross leaves the safe range. Every partial sum is bounded
+   * by the final gross, so a safe gross means every addition was exact.
+   */
+  private sumSafeMarketValues(): boolean {
+    let net = 0;
+    let gross = 0;
+    for (const p of this.positions.values()) {
+      if (p.qtyRaw === 0) continue;
+      const mv = p.marketValueNum();
+      if (mv === undefined) return false;
+      net += mv;
+      gross += Math.abs(mv);
+    }
+    if (!Number.isSafeInteger(gross)) return false;
+    this.sums.net = net;
+    this.sums.gross = gross;
+    return true;
   }
 
   /** The accounting state (cash, positions, marks), for journal snapshots. */
