@@ -70,14 +70,15 @@ export class Position {
   /** Latest price, raw at the instrument's price precision. */
   markRaw: number | undefined;
   private life: Life | undefined;
-  /** Market value last computed, with the quantity and mark it was computed for (risk checks ask often between quotes). */
+  /**
+   * Market value last computed, with the quantity and mark it was computed for (risk checks and
+   * equity sums ask often between this instrument's quotes): as a number while safe, and as a
+   * bigint once asked for.
+   */
   private mvQtyRaw = 0;
   private mvMarkRaw: number | undefined;
-  private mvRaw = 0n;
-  /** The same for marketValueNum (a position's mark moves only with its own instrument's data). */
-  private mvNumQtyRaw = 0;
-  private mvNumMarkRaw: number | undefined;
-  private mvNum: number | undefined = 0;
+  private mvNum: number | undefined;
+  private mvBig: bigint | undefined;
 
   constructor(readonly instrument: Instrument) {}
 
@@ -112,12 +113,8 @@ export class Position {
     if (this.qtyRaw === 0) return 0n;
     const px = this.markRaw;
     if (px === undefined) return this.costRaw;
-    if (px !== this.mvMarkRaw || this.qtyRaw !== this.mvQtyRaw) {
-      this.mvRaw = this.instrument.notionalRaw(px, this.qtyRaw);
-      this.mvMarkRaw = px;
-      this.mvQtyRaw = this.qtyRaw;
-    }
-    return this.mvRaw;
+    this.refreshMarketValue(px);
+    return (this.mvBig ??= this.mvNum !== undefined ? BigInt(this.mvNum) : this.instrument.notionalRaw(px, this.qtyRaw));
   }
 
   /**
@@ -128,12 +125,16 @@ export class Position {
     if (this.qtyRaw === 0) return 0;
     const px = this.markRaw;
     if (px === undefined) return typeof this.cost === 'number' ? this.cost : undefined;
-    if (px !== this.mvNumMarkRaw || this.qtyRaw !== this.mvNumQtyRaw) {
-      this.mvNum = this.instrument.notionalNum(px, this.qtyRaw);
-      this.mvNumMarkRaw = px;
-      this.mvNumQtyRaw = this.qtyRaw;
-    }
+    this.refreshMarketValue(px);
     return this.mvNum;
+  }
+
+  private refreshMarketValue(px: number): void {
+    if (px === this.mvMarkRaw && this.qtyRaw === this.mvQtyRaw) return;
+    this.mvNum = this.instrument.notionalNum(px, this.qtyRaw);
+    this.mvBig = undefined;
+    this.mvMarkRaw = px;
+    this.mvQtyRaw = this.qtyRaw;
   }
 
   unrealizedRaw(): bigint {
