@@ -7,6 +7,7 @@
  * decimal strings, and rescales between precisions with one rounding rule
  * (half away from zero).
  */
+import { decimalDigits } from './digits.js';
 import { ValueError } from './errors.js';
 
 export const MAX_PRECISION = 12;
@@ -107,9 +108,10 @@ export function formatDecimal(raw: bigint | number, precision: number): string {
   let negative: boolean;
   let s: string;
   if (typeof raw === 'number' && Number.isSafeInteger(raw)) {
-    // A safe integer prints its exact digits (never in exponent form) without a bigint.
+    // A safe integer prints its exact digits (never in exponent form) without a bigint, and
+    // without V8's number-string cache (see digits.ts): P&L values rarely repeat.
     negative = raw < 0;
-    s = String(negative ? -raw : raw);
+    s = decimalDigits(negative ? -raw : raw);
   } else {
     const big = typeof raw === 'bigint' ? raw : BigInt(raw);
     negative = big < 0n;

@@ -9,6 +9,8 @@
  * whose id (or bracket exit id) a caller has taken.
  */
 
+import { decimalDigits } from '../core/digits.js';
+
 const EXIT_SUFFIXES = ['-SL', '-TP'] as const;
 
 export class ClientOrderIds {
@@ -39,7 +41,7 @@ export class ClientOrderIds {
   generate(strategyId: string): string {
     this.generating.add(strategyId);
     for (;;) {
-      const id = `${strategyId}-${this.nextNo++}`;
+      const id = `${strategyId}-${decimalDigits(this.nextNo++)}`;
       if (this.given.size === 0 || !(this.given.has(id) || this.given.has(`${id}-SL`) || this.given.has(`${id}-TP`))) return id;
     }
   }

@@ -19,6 +19,7 @@
  * and import its whole state (book, working and recently finished orders with their fills,
  * account, id counters, commands in flight) and report what changed since the last export.
  */
+import { decimalDigits } from '../core/digits.js';
 import { removeItem } from '../core/remove-item.js';
 import type { Clock } from '../core/clock.js';
 import { ValueError } from '../core/errors.js';
@@ -226,7 +227,7 @@ export class SimulatedExchange implements ExecutionClient {
   submit(order: Readonly<Order>): void {
     const sim: SimOrder = {
       clientOrderId: order.clientOrderId,
-      venueOrderId: `${this.venue}-${this.nextOrderNo++}`,
+      venueOrderId: `${this.venue}-${decimalDigits(this.nextOrderNo++)}`,
       strategyId: order.strategyId,
       instrumentId: order.instrumentId,
       side: order.side,
@@ -918,7 +919,7 @@ export class SimulatedExchange implements ExecutionClient {
       strategyId: o.strategyId,
       ts: this.clock.now(),
       venueOrderId: o.venueOrderId,
-      tradeId: `${this.venue}-T${this.nextTradeNo++}`,
+      tradeId: `${this.venue}-T${decimalDigits(this.nextTradeNo++)}`,
       side: o.side,
       lastQty,
       lastPx: price,
