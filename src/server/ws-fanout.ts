@@ -32,7 +32,7 @@ export interface FanOutOptions {
   highWaterMarkBytes?: number;
   /** How long a client may stay behind before it is dropped (default 5000 ms). */
   maxLagMs?: number;
-  /** Shortest time between the starts of two rounds of writes (default 10 ms; 0 = on the next turn of the event loop). */
+  /** How often pending messages are written (default 10 ms; 0 = on the next turn of the event loop). */
   flushIntervalMs?: number;
   /**
    * Longest a flush may run before it yields to the event loop (and so to the engine's market
@@ -125,8 +125,6 @@ export class FanOut {
   private round: WsClient[] = [];
   private roundNext = 0;
   private rounds = 0;
-  /** When the last round began (this.now() ms); -Infinity before the first. */
-  private lastRoundAt = -Infinity;
   /** Something was appended or a client was left behind since the current round began. */
   private wanted = false;
   private roundPending = false;
@@ -386,16 +384,10 @@ export class FanOut {
 
   // --- writing -------------------------------------------------------------------------
 
-  /**
-   * Arms the next flush. Rounds start at most every flushIntervalMs, counted from the start of the
-   * last one: a round that took longer than the interval (many clients) is followed at once, not
-   * an interval later, so that a client's wait is one round, not a round plus an interval.
-   */
   private schedule(): void {
     this.wanted = true;
     if (this.flushTimer !== undefined || this.flushing || this.stopped) return;
-    const delay = this.lastRoundAt + this.o.flushIntervalMs - this.now();
-    this.flushTimer = delay > 0 ? setTimeout(this.flushBound, delay) : setImmediate(this.flushBound);
+    this.flushTimer = this.o.flushIntervalMs > 0 ? setTimeout(this.flushBound, this.o.flushIntervalMs) : setImmediate(this.flushBound);
   }
 
   /** Wakes the flush when the feed has appended something (in-process: it is pulled at the next flush slice). */
@@ -449,7 +441,6 @@ export class FanOut {
   }
 
   private beginRound(): void {
-    this.lastRoundAt = this.now();
     this.wanted = false;
     this.roundPending = false;
     const all = [...this.clients];
