@@ -27,6 +27,7 @@
  * Nothing iterates over history. Memory is bounded by the configured windows.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { ChurnMap } from '../core/churn-map.js';
 import type { MessageBus } from '../core/bus.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { formatDecimal } from '../core/decimal.js';
@@ -224,7 +225,7 @@ export class PerformanceMonitor {
 
   private readonly instruments = new Map<string, InstrumentState>();
   private readonly strategies = new Map<string, StrategyState>();
-  private readonly orders = new Map<string, OrderTrack>();
+  private readonly orders = new ChurnMap<string, OrderTrack>();
 
   // Counters. `events` counts every monitored bus event (data, signals, orders, order events).
   private events = 0;

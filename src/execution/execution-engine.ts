@@ -11,6 +11,7 @@
  * by client order id (reconcileOrder) and resends only what the venue never saw. The same
  * reconciliation brings orders rebuilt from a journal (restore) in line with the venue at start-up.
  */
+import { ChurnMap } from '../core/churn-map.js';
 import { removeItem } from '../core/remove-item.js';
 import type { MessageBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
@@ -106,7 +107,7 @@ export class ExecutionEngine {
   private readonly instruments = new Map<string, Instrument>();
   private gate: PreTradeGate;
   private readonly netQtyRaw: (instrumentId: string) => number;
-  private readonly orders = new Map<string, Order>();
+  private readonly orders = new ChurnMap<string, Order>();
   /** The run's client order id space: an id is never reused, even after its order is retired. */
   private readonly ids = new ClientOrderIds();
   /**

@@ -19,6 +19,7 @@
  * and import its whole state (book, working and recently finished orders with their fills,
  * account, id counters, commands in flight) and report what changed since the last export.
  */
+import { ChurnMap } from '../core/churn-map.js';
 import { decimalDigits } from '../core/digits.js';
 import { removeItem } from '../core/remove-item.js';
 import type { Clock } from '../core/clock.js';
@@ -170,7 +171,7 @@ export class SimulatedExchange implements ExecutionClient {
   readonly venue: string;
   private readonly clock: Clock;
   private readonly books = new Map<string, Book>();
-  private readonly orders = new Map<string, SimOrder>();
+  private readonly orders = new ChurnMap<string, SimOrder>();
   /** Finished orders stay queryable until this many more have finished (a ring of their ids). */
   private readonly finishedRing: (string | undefined)[];
   private finishedNext = 0;
