@@ -162,6 +162,35 @@ describe('risk engine alerts', () => {
     expect(h.state).toBe('HALTED');
   });
 
+  it('raises the same levels at the same cents when equity is beyond 2^53 raw (the exact bigint path)', () => {
+    // 100 trillion of equity (10^16 cents) and 10^9 ACME at 5000.00: each cent is 10^7 of loss.
+    const h = new RiskHarness({ limits: { dailyLossLimit: 0.02 }, startingCash: '100000000000000' });
+    h.quote(T0, '5000.00');
+    expect(h.buy(1_000_000_000).status).toBe('FILLED');
+    const steps: Array<[string, string]> = [
+      ['4000.01', 'none'],
+      ['4000.00', 'INFO'],
+      ['3400.01', 'INFO'],
+      ['3400.00', 'WARNING'],
+      ['3000.01', 'WARNING'],
+      ['3000.00', 'CRITICAL'],
+      ['4000.01', 'none'],
+    ];
+    steps.forEach(([close, level], i) => {
+      h.bar(T0 + (i + 1) * MINUTE, close);
+      const active = h.risk.alerts.activeAlerts().filter((a) => a.key === 'daily_loss');
+      expect(active.map((a) => a.level), `at ${close}`).toEqual(level === 'none' ? [] : [level]);
+    });
+    const messages = h.alerts.filter((e) => e.alert.key === 'daily_loss' && e.status !== 'RESOLVED').map((e) => e.alert.message);
+    expect(messages).toEqual([
+      'daily loss 1000000000000.00 USD of limit 2000000000000.00 USD',
+      'daily loss 1600000000000.00 USD of limit 2000000000000.00 USD',
+      'daily loss 2000000000000.00 USD of limit 2000000000000.00 USD',
+    ]);
+    expect(h.state).toBe('HALTED');
+    expect(h.states[0]?.reason).toBe('daily loss 2000000000000.00 USD reached the limit 2000000000000.00 USD (2.00% of 100000000000000.00 USD)');
+  });
+
   it('keeps one active alert while the condition persists, refreshing lastSeenAt at each evaluation', () => {
     const h = oneShare();
     h.bar(T0 + MINUTE, '3900.00'); // 1100.00: INFO

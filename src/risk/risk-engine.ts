@@ -18,6 +18,7 @@ import { TradingDayCalendar } from '../analytics/trading-day.js';
 import type { MessageBus } from '../core/bus.js';
 import { type Clock, repeatEvery } from '../core/clock.js';
 import { formatDecimal, parseDecimal } from '../core/decimal.js';
+import { type Exact, exact, mulExact, subExact, toBigInt } from '../core/exact.js';
 import { InputError } from '../core/errors.js';
 import { Money } from '../core/money.js';
 import type { MarketCache, MarketState } from '../engine/market-cache.js';
@@ -92,6 +93,9 @@ const DAY_MS = 86_400_000;
 
 const FRACTIONS = new Map<number, bigint>();
 
+/** The action each alert level of an equity limit recommends. */
+const BAND_ACTIONS = { CRITICAL: 'HALT_TRADING', WARNING: 'REDUCE_POSITION', INFO: 'INCREASE_MONITORING' } as const;
+
 /** A fraction as an exact integer at FRACTION_PRECISION (memoized: limits are few and fixed). */
 function fractionRaw(f: number): bigint {
   let raw = FRACTIONS.get(f);
@@ -108,21 +112,22 @@ function fractionRaw(f: number): bigint {
  * it is recomputed only when the base or the fraction changes.
  */
 class AlertBand {
-  raw = 0n;
-  x5 = 0n;
-  x8 = 0n;
-  x10 = 0n;
+  raw: Exact = 0;
+  x5: Exact = 0;
+  x8: Exact = 0;
+  x10: Exact = 0;
   private fraction = -1n;
-  private base = -1n;
+  private base: Exact = -1;
 
-  of(fraction: bigint, base: bigint): this {
+  of(fraction: bigint, base: Exact): this {
     if (fraction !== this.fraction || base !== this.base) {
       this.fraction = fraction;
       this.base = base;
-      this.raw = (fraction * base) / FRACTION_SCALE;
-      this.x5 = this.raw * 5n;
-      this.x8 = this.raw * 8n;
-      this.x10 = this.raw * 10n;
+      const raw = (fraction * toBigInt(base)) / FRACTION_SCALE;
+      this.raw = exact(raw);
+      this.x5 = exact(raw * 5n);
+      this.x8 = exact(raw * 8n);
+      this.x10 = exact(raw * 10n);
     }
     return this;
   }
@@ -157,9 +162,10 @@ export class RiskEngine implements PreTradeGate {
   private state: TradingState = 'ACTIVE';
   private stateReason = 'start';
   private dayKey = '';
-  private dayStartEquityRaw = 0n;
-  private peakEquityRaw = 0n;
-  private lastEquityRaw = 0n;
+  // Equity figures as Exact (numbers while safe): they are updated after every fill.
+  private dayStartEquity: Exact = 0;
+  private peakEquity: Exact = 0;
+  private lastEquity: Exact = 0;
   private readonly denials: Record<string, number> = {};
   /** The daily-loss and drawdown limits in money with their alert thresholds, recomputed when their base moves. */
   private readonly dailyLossBand = new AlertBand();
@@ -206,8 +212,8 @@ export class RiskEngine implements PreTradeGate {
     const rate = opts.limits.maxOrdersPerSecond;
     this.overallRate = rate === undefined ? undefined : new RateWindow(rate, 1000);
     this.subscribe();
-    this.lastEquityRaw = this.portfolio.equityRaw();
-    this.peakEquityRaw = this.lastEquityRaw;
+    this.lastEquity = this.portfolio.equityExact();
+    this.peakEquity = this.lastEquity;
   }
 
   get tradingState(): TradingState {
@@ -420,38 +426,54 @@ export class RiskEngine implements PreTradeGate {
   }
 
   /** Evaluates the equity-based limits now (also called on fills, bars and the clock interval). */
+  /** Evaluates the equity limits (daily loss, drawdown) and market-data staleness. */
   evaluate(): void {
     const now = this.clock.now();
-    const equity = this.portfolio.equityRaw();
-    this.lastEquityRaw = equity;
+    this.evaluateEquity(now);
+    this.evaluateStaleness(now);
+  }
+
+  /**
+   * The daily-loss and drawdown limits and their alert levels: after every fill, so in Exact
+   * arithmetic (numbers while the amounts are safe integers, no bigint made).
+   */
+  private evaluateEquity(now: number): void {
+    const equity = this.portfolio.equityExact();
+    this.lastEquity = equity;
     const day = this.tradingDay(now);
     if (day !== this.dayKey) {
       this.dayKey = day;
-      this.dayStartEquityRaw = equity;
+      this.dayStartEquity = equity;
       if (this.state !== 'ACTIVE' && this.stateReason.startsWith('daily loss')) this.setState('ACTIVE', `new trading day ${day}`);
     }
-    if (equity > this.peakEquityRaw) this.peakEquityRaw = equity;
+    if (equity > this.peakEquity) this.peakEquity = equity;
 
     const dailyLimit = this.limits.dailyLossLimit;
-    if (dailyLimit !== undefined && this.dayStartEquityRaw > 0n) {
-      const loss = this.dayStartEquityRaw - equity;
-      const limit = this.dailyLossBand.of(fractionRaw(dailyLimit), this.dayStartEquityRaw);
+    const dayStart = this.dayStartEquity;
+    if (dailyLimit !== undefined && dayStart > 0) {
+      const loss = subExact(dayStart, equity);
+      const limit = this.dailyLossBand.of(fractionRaw(dailyLimit), dayStart);
       const limitRaw = limit.raw;
-      this.alertLevels('daily_loss', loss, limit, () => `daily loss ${this.m(loss > 0n ? loss : 0n)} of limit ${this.m(limitRaw)}`);
-      if (loss > 0n && loss >= limitRaw && this.state !== 'HALTED') {
-        this.breach(this.actions.haltOnDailyLoss, `daily loss ${this.m(loss)} reached the limit ${this.m(limitRaw)} (${(dailyLimit * 100).toFixed(2)}% of ${this.m(this.dayStartEquityRaw)})`);
+      this.alertLevels('daily_loss', loss, limit, () => `daily loss ${this.m(loss > 0 ? toBigInt(loss) : 0n)} of limit ${this.m(toBigInt(limitRaw))}`);
+      if (loss > 0 && loss >= limitRaw && this.state !== 'HALTED') {
+        this.breach(this.actions.haltOnDailyLoss, `daily loss ${this.m(toBigInt(loss))} reached the limit ${this.m(toBigInt(limitRaw))} (${(dailyLimit * 100).toFixed(2)}% of ${this.m(toBigInt(dayStart))})`);
       }
     }
     const ddLimit = this.limits.maxDrawdown;
-    if (ddLimit !== undefined && this.peakEquityRaw > 0n) {
-      const dd = this.peakEquityRaw - equity;
-      const limit = this.drawdownBand.of(fractionRaw(ddLimit), this.peakEquityRaw);
+    const peak = this.peakEquity;
+    if (ddLimit !== undefined && peak > 0) {
+      const dd = subExact(peak, equity);
+      const limit = this.drawdownBand.of(fractionRaw(ddLimit), peak);
       const limitRaw = limit.raw;
-      this.alertLevels('drawdown', dd, limit, () => `drawdown ${this.m(dd)} of limit ${this.m(limitRaw)}`);
-      if (dd > 0n && dd >= limitRaw && this.state !== 'HALTED') {
-        this.breach(this.actions.haltOnMaxDrawdown, `drawdown ${this.m(dd)} reached the limit ${this.m(limitRaw)} (${(ddLimit * 100).toFixed(2)}% of peak ${this.m(this.peakEquityRaw)})`);
+      this.alertLevels('drawdown', dd, limit, () => `drawdown ${this.m(toBigInt(dd))} of limit ${this.m(toBigInt(limitRaw))}`);
+      if (dd > 0 && dd >= limitRaw && this.state !== 'HALTED') {
+        this.breach(this.actions.haltOnMaxDrawdown, `drawdown ${this.m(toBigInt(dd))} reached the limit ${this.m(toBigInt(limitRaw))} (${(ddLimit * 100).toFixed(2)}% of peak ${this.m(toBigInt(peak))})`);
       }
     }
+  }
+
+  /** Market-data staleness alerts: a condition of the clock, evaluated on the timer (and bars), not per fill. */
+  private evaluateStaleness(now: number): void {
     const stale = this.limits.staleQuoteMs;
     if (stale !== undefined) {
       for (const id of this.instruments.keys()) {
@@ -472,16 +494,18 @@ export class RiskEngine implements PreTradeGate {
       if (limit === undefined) return;
       usage.push({ name, limit: this.m(limit), current: this.m(current), usage: limit > 0n ? Number((current * 10_000n) / limit) / 10_000 : 0 });
     };
-    const equity = this.lastEquityRaw;
+    const equity = toBigInt(this.lastEquity);
+    const dayStartEquity = toBigInt(this.dayStartEquity);
+    const peakEquity = toBigInt(this.peakEquity);
     const exposure = this.portfolio.exposureRaw();
     add('grossExposure', this.money.gross, exposure.grossRaw);
     add('netExposure', this.money.net, abs(exposure.netRaw));
     if (this.limits.dailyLossLimit !== undefined) {
-      const loss = this.dayStartEquityRaw - equity;
-      add('dailyLoss', (fractionRaw(this.limits.dailyLossLimit) * this.dayStartEquityRaw) / FRACTION_SCALE, loss > 0n ? loss : 0n);
+      const loss = dayStartEquity - equity;
+      add('dailyLoss', (fractionRaw(this.limits.dailyLossLimit) * dayStartEquity) / FRACTION_SCALE, loss > 0n ? loss : 0n);
     }
     if (this.limits.maxDrawdown !== undefined) {
-      add('drawdown', (fractionRaw(this.limits.maxDrawdown) * this.peakEquityRaw) / FRACTION_SCALE, this.peakEquityRaw - equity);
+      add('drawdown', (fractionRaw(this.limits.maxDrawdown) * peakEquity) / FRACTION_SCALE, peakEquity - equity);
     }
     if (this.limits.maxPortfolioHeat !== undefined) {
       add('portfolioHeat', (fractionRaw(this.limits.maxPortfolioHeat) * (equity > 0n ? equity : 0n)) / FRACTION_SCALE, this.heatRaw());
@@ -495,8 +519,8 @@ export class RiskEngine implements PreTradeGate {
       stateReason: this.stateReason,
       ts: this.clock.now(),
       equity: this.m(equity),
-      dayStartEquity: this.m(this.dayStartEquityRaw),
-      peakEquity: this.m(this.peakEquityRaw),
+      dayStartEquity: this.m(dayStartEquity),
+      peakEquity: this.m(peakEquity),
       limits: usage,
       activeAlerts: this.alerts.activeAlerts(),
       denials: { ...this.denials },
@@ -566,7 +590,7 @@ export class RiskEngine implements PreTradeGate {
     bus.subscribe('order.event', (e) => {
       if (e.type !== 'OrderFilled') return;
       // Equity limits are evaluated after every fill (the portfolio is already updated).
-      this.evaluate();
+      this.evaluateEquity(e.ts);
       if (this.flattenFills && this.state === 'HALTED' && e.strategyId !== FLATTEN_STRATEGY) this.flatten(e.instrumentId, this.stateReason);
     });
   }
@@ -594,14 +618,17 @@ export class RiskEngine implements PreTradeGate {
   }
 
   /** INFO at 50%, WARNING at 80%, CRITICAL at 100% of a limit; resolved below 50%. */
-  private alertLevels(key: string, current: bigint, limit: AlertBand, message: () => string): void {
-    if (limit.raw <= 0n) return;
-    // Compare exactly at 50/80/100%; the message is only formatted when an alert is raised.
-    const x = current * 10n;
-    if (x >= limit.x10) this.alerts.raise({ key, level: 'CRITICAL', action: 'HALT_TRADING', message: message() });
-    else if (x >= limit.x8) this.alerts.raise({ key, level: 'WARNING', action: 'REDUCE_POSITION', message: message() });
-    else if (x >= limit.x5) this.alerts.raise({ key, level: 'INFO', action: 'INCREASE_MONITORING', message: message() });
-    else this.alerts.resolve(key);
+  private alertLevels(key: string, current: Exact, limit: AlertBand, message: () => string): void {
+    if (limit.raw <= 0) return;
+    // Compare exactly at 50/80/100% (Exact values compare across number and bigint); the message
+    // is only formatted when an alert is raised.
+    const x = typeof current === 'number' ? mulExact(current, 10) : current * 10n;
+    let level: 'CRITICAL' | 'WARNING' | 'INFO' | undefined;
+    if (x >= limit.x10) level = 'CRITICAL';
+    else if (x >= limit.x8) level = 'WARNING';
+    else if (x >= limit.x5) level = 'INFO';
+    if (level === undefined) this.alerts.resolve(key);
+    else this.alerts.raise({ key, level, action: BAND_ACTIONS[level], message: message() });
   }
 
   private priceFor(order: Readonly<Order>, m: Readonly<MarketState>): number | undefined {
