@@ -140,6 +140,15 @@ export class Portfolio {
   }
 
   /** Gross (Σ |market value|) and net (Σ market value) exposure in one pass; equity is cash + net. */
+  /**
+   * Gross and net exposure as numbers while every market value and the gross are safe integers
+   * (exact), else undefined: the risk engine's per-order checks use this before exposureRaw().
+   * The object is reused: read it before the next call.
+   */
+  exposureNum(): Readonly<{ gross: number; net: number }> | undefined {
+    return this.sumSafeMarketValues() ? this.sums : undefined;
+  }
+
   exposureRaw(): { grossRaw: bigint; netRaw: bigint } {
     return this.sumSafeMarketValues() ? { grossRaw: BigInt(this.sums.gross), netRaw: BigInt(this.sums.net) } : this.bigExposure();
   }

@@ -93,6 +93,9 @@ const DAY_MS = 86_400_000;
 
 const FRACTIONS = new Map<number, bigint>();
 
+/** What a fast path returns when it cannot decide exactly and the bigint path must. */
+const NEEDS_BIGINT = Symbol('needs bigint');
+
 /** The action each alert level of an equity limit recommends. */
 const BAND_ACTIONS = { CRITICAL: 'HALT_TRADING', WARNING: 'REDUCE_POSITION', INFO: 'INCREASE_MONITORING' } as const;
 
@@ -150,6 +153,10 @@ export class RiskEngine implements PreTradeGate {
   private readonly vol = new Map<string, VolatilityEstimator>();
   private readonly instLimits = new Map<string, InstrumentLimitsRaw>();
   private readonly limits: RiskLimits;
+  /** maxPortfolioHeat as an exact fraction (FRACTION_PRECISION decimals); 0 when unset. */
+  private readonly heatFraction: bigint;
+  /** Leverage in thousandths, as buying power applies it. */
+  private readonly leverageMilli: number;
   private readonly actions: AutoActions;
   private readonly ccy: Money['currency'];
   private readonly money: { gross?: bigint; net?: bigint };
@@ -184,6 +191,8 @@ export class RiskEngine implements PreTradeGate {
     this.execution = opts.execution;
     this.market = opts.market;
     this.limits = opts.limits;
+    this.heatFraction = opts.limits.maxPortfolioHeat === undefined ? 0n : fractionRaw(opts.limits.maxPortfolioHeat);
+    this.leverageMilli = Math.round((opts.limits.leverage ?? 1) * 1000);
     this.actions = { ...DEFAULT_AUTO_ACTIONS, ...opts.limits.autoActions };
     this.ccy = opts.portfolio.currency;
     this.fallbackStopFraction = opts.fallbackStopFraction ?? 0.02;
@@ -336,7 +345,46 @@ export class RiskEngine implements PreTradeGate {
       if (open >= maxOpen) return deny('MAX_OPEN_POSITIONS', `${open} positions are open, the limit is ${maxOpen}`);
     }
     if (pxRaw === undefined) return undefined;
+    const fast = this.portfolioProblemNum(inst, order, after, pxRaw);
+    return fast === NEEDS_BIGINT ? this.portfolioProblem(inst, order, after, pxRaw) : fast;
+  }
 
+  /**
+   * The portfolio-wide checks (gross and net exposure, heat, correlation, buying power) in safe
+   * integers — exact, and without a bigint per order — or NEEDS_BIGINT when an amount is not a
+   * safe integer, a check fails (the bigint path words the denial), or the heat is too close to
+   * its limit to decide in floating point.
+   */
+  private portfolioProblemNum(inst: Instrument, order: Readonly<Order>, after: number, pxRaw: number): undefined | typeof NEEDS_BIGINT {
+    const exposure = this.portfolio.exposureNum();
+    const cash = this.portfolio.cashExact;
+    const currentMv = this.portfolio.position(inst.id)?.marketValueNum() ?? 0;
+    const afterMv = inst.notionalNum(pxRaw, after);
+    if (exposure === undefined || typeof cash !== 'number' || currentMv === undefined || afterMv === undefined) return NEEDS_BIGINT;
+    const gross = exposure.gross - Math.abs(currentMv) + Math.abs(afterMv);
+    const net = exposure.net - currentMv + afterMv;
+    const equity = cash + exposure.net;
+    if (!Number.isSafeInteger(gross) || !Number.isSafeInteger(net) || !Number.isSafeInteger(equity)) return NEEDS_BIGINT;
+    // Number and bigint compare exactly: the limits stay bigints.
+    if (this.money.gross !== undefined && gross > this.money.gross) return NEEDS_BIGINT;
+    if (this.money.net !== undefined && Math.abs(net) > this.money.net) return NEEDS_BIGINT;
+    if (this.limits.maxPortfolioHeat !== undefined) {
+      if (equity <= 0) return NEEDS_BIGINT;
+      const heat = this.heatExact(inst, order, after, pxRaw);
+      if (typeof heat !== 'number') return NEEDS_BIGINT;
+      // heat / equity against the limit, decided in floating point only where it is clearly below.
+      const ratio = heat / equity / (Number(this.heatFraction) / FRACTION_UNITS);
+      if (!(ratio < 1 - 1e-9)) return NEEDS_BIGINT;
+    }
+    if (this.limits.maxCorrelatedShare !== undefined) return NEEDS_BIGINT;
+    const leveraged = equity * this.leverageMilli;
+    if (!Number.isSafeInteger(leveraged)) return NEEDS_BIGINT;
+    const buyingPower = (leveraged - (leveraged % 1000)) / 1000;
+    return gross > buyingPower ? NEEDS_BIGINT : undefined;
+  }
+
+  /** The portfolio-wide checks in bigints (any magnitude), and the messages of their denials. */
+  private portfolioProblem(inst: Instrument, order: Readonly<Order>, after: number, pxRaw: number): Denial | undefined {
     // Exposure after the fill: this instrument at the order price, others at their marks.
     const currentMv = this.portfolio.position(inst.id)?.marketValueRaw() ?? 0n;
     const afterMv = inst.notionalRaw(pxRaw, after);
@@ -353,7 +401,7 @@ export class RiskEngine implements PreTradeGate {
     const heatLimit = this.limits.maxPortfolioHeat;
     if (heatLimit !== undefined) {
       const heat = this.heatRaw(inst, order, after, pxRaw);
-      if (equity <= 0n || heat * FRACTION_SCALE > fractionRaw(heatLimit) * equity) {
+      if (equity <= 0n || heat * FRACTION_SCALE > this.heatFraction * equity) {
         return deny('PORTFOLIO_HEAT', `portfolio heat would be ${this.m(heat)} (${pct(heat, equity)} of equity ${this.m(equity)}), above the limit ${(heatLimit * 100).toFixed(2)}%`);
       }
     }
@@ -363,7 +411,7 @@ export class RiskEngine implements PreTradeGate {
       if (problem) return deny('CORRELATION_CONCENTRATION', problem);
     }
     const leverage = this.limits.leverage ?? 1;
-    const buyingPower = (equity * BigInt(Math.round(leverage * 1000))) / 1000n;
+    const buyingPower = (equity * BigInt(this.leverageMilli)) / 1000n;
     if (gross > buyingPower) {
       return deny('BUYING_POWER', `gross exposure would be ${this.m(gross)}, above buying power ${this.m(buyingPower)} (equity ${this.m(equity)} × leverage ${leverage})`);
     }
@@ -538,6 +586,11 @@ export class RiskEngine implements PreTradeGate {
    * With an order, the position after it is used for that instrument.
    */
   heatRaw(orderInst?: Instrument, order?: Readonly<Order>, afterRaw?: number, pxRaw?: number): bigint {
+    return toBigInt(this.heatExact(orderInst, order, afterRaw, pxRaw));
+  }
+
+  /** heatRaw() as an Exact: a number while the sum is a safe integer. */
+  private heatExact(orderInst?: Instrument, order?: Readonly<Order>, afterRaw?: number, pxRaw?: number): Exact {
     // Summed exactly in safe integers while they stay safe (checks run this per order), else in bigints.
     let heatNum = 0;
     let heatBig: bigint | undefined;
@@ -569,7 +622,7 @@ export class RiskEngine implements PreTradeGate {
       if (term !== undefined && heatBig === undefined && Number.isSafeInteger(heatNum + term)) heatNum += term;
       else heatBig = (heatBig ?? BigInt(heatNum)) + (termBig ?? BigInt(term!));
     }
-    return heatBig ?? BigInt(heatNum);
+    return heatBig === undefined ? heatNum : exact(heatBig);
   }
 
   // --- internals ------------------------------------------------------------------------
