@@ -136,6 +136,55 @@ class AlertBand {
   }
 }
 
+/**
+ * One instrument's term of the portfolio heat: money at risk to the stop, or a volatility-based
+ * estimate. Checks sum every instrument's term per order while usually one price has moved, so
+ * the term is kept with what it was computed from (size, mark, stop, volatility version).
+ */
+class HeatTerm {
+  /** The term as a safe integer, or undefined when only `big` holds it. */
+  num: number | undefined;
+  big: bigint | undefined;
+  private qty = 0;
+  private mark = NaN;
+  private stop: number | undefined = NaN;
+  private volVersion = -1;
+
+  constructor(
+    readonly inst: Instrument,
+    private readonly vol: VolatilityEstimator,
+  ) {}
+
+  update(qty: number, mark: number, stopRaw: number | undefined, fallbackFraction: number): void {
+    if (qty === this.qty && mark === this.mark && stopRaw === this.stop && this.vol.version === this.volVersion) return;
+    this.qty = qty;
+    this.mark = mark;
+    this.stop = stopRaw;
+    this.volVersion = this.vol.version;
+    const inst = this.inst;
+    this.big = undefined;
+    if (stopRaw !== undefined) {
+      const dist = Math.max(0, qty > 0 ? mark - stopRaw : stopRaw - mark);
+      this.num = inst.notionalNum(dist, Math.abs(qty));
+      if (this.num === undefined) this.big = abs(inst.notionalRaw(dist, Math.abs(qty)));
+      return;
+    }
+    const sigma = this.vol.sigma(DAY_MS);
+    const f = sigma === undefined ? fallbackFraction : Math.min(1, 2 * sigma);
+    // An estimate that changes with every volatility sample: scaled directly (fractionRaw's
+    // exact decimal parse, memoized for the fixed limits, would parse a new value each time).
+    const units = Math.round(f * FRACTION_UNITS);
+    const mv = inst.notionalNum(mark, Math.abs(qty));
+    const scaled = mv === undefined ? NaN : mv * units;
+    if (Number.isSafeInteger(scaled)) {
+      this.num = (scaled - (scaled % FRACTION_UNITS)) / FRACTION_UNITS;
+    } else {
+      this.num = undefined;
+      this.big = (abs(inst.notionalRaw(mark, qty)) * BigInt(units)) / FRACTION_SCALE;
+    }
+  }
+}
+
 function abs(x: bigint): bigint {
   return x < 0n ? -x : x;
 }
@@ -151,6 +200,8 @@ export class RiskEngine implements PreTradeGate {
   /** Instruments with an active stale-data alert. */
   private readonly staleAlerts = new Set<string>();
   private readonly vol = new Map<string, VolatilityEstimator>();
+  /** Each instrument's heat term, in instrument order. */
+  private readonly heatTerms: HeatTerm[] = [];
   private readonly instLimits = new Map<string, InstrumentLimitsRaw>();
   private readonly limits: RiskLimits;
   /** maxPortfolioHeat as an exact fraction (FRACTION_PRECISION decimals); 0 when unset. */
@@ -208,7 +259,9 @@ export class RiskEngine implements PreTradeGate {
     if (net !== undefined) this.money.net = net;
     for (const inst of opts.instruments) {
       this.instruments.set(inst.id, inst);
-      this.vol.set(inst.id, new VolatilityEstimator());
+      const vol = new VolatilityEstimator();
+      this.vol.set(inst.id, vol);
+      this.heatTerms.push(new HeatTerm(inst, vol));
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
       this.instLimits.set(inst.id, {
@@ -594,33 +647,18 @@ export class RiskEngine implements PreTradeGate {
     // Summed exactly in safe integers while they stay safe (checks run this per order), else in bigints.
     let heatNum = 0;
     let heatBig: bigint | undefined;
-    for (const inst of this.instruments.values()) {
+    for (const h of this.heatTerms) {
+      const inst = h.inst;
       const p = this.portfolio.position(inst.id);
       const isOrderInst = orderInst !== undefined && inst === orderInst;
       const qty = isOrderInst ? afterRaw! : (p?.qtyRaw ?? 0);
       if (qty === 0) continue;
       const mark = isOrderInst ? pxRaw! : (p?.markRaw ?? pxRaw);
       if (mark === undefined) continue;
-      const stopRaw = this.stopFor(inst.id, qty, isOrderInst ? order : undefined);
-      let term: number | undefined;
-      let termBig: bigint | undefined;
-      if (stopRaw !== undefined) {
-        const dist = Math.max(0, qty > 0 ? mark - stopRaw : stopRaw - mark);
-        term = inst.notionalNum(dist, Math.abs(qty));
-        if (term === undefined) termBig = abs(inst.notionalRaw(dist, Math.abs(qty)));
-      } else {
-        const sigma = this.vol.get(inst.id)!.sigma(DAY_MS);
-        const f = sigma === undefined ? this.fallbackStopFraction : Math.min(1, 2 * sigma);
-        // An estimate that changes with every volatility sample: scaled directly (fractionRaw's
-        // exact decimal parse, memoized for the fixed limits, would parse a new value each time).
-        const units = Math.round(f * FRACTION_UNITS);
-        const mv = inst.notionalNum(mark, Math.abs(qty));
-        const scaled = mv === undefined ? NaN : mv * units;
-        if (Number.isSafeInteger(scaled)) term = (scaled - (scaled % FRACTION_UNITS)) / FRACTION_UNITS;
-        else termBig = (abs(inst.notionalRaw(mark, qty)) * BigInt(units)) / FRACTION_SCALE;
-      }
+      h.update(qty, mark, this.stopFor(inst.id, qty, isOrderInst ? order : undefined), this.fallbackStopFraction);
+      const term = h.num;
       if (term !== undefined && heatBig === undefined && Number.isSafeInteger(heatNum + term)) heatNum += term;
-      else heatBig = (heatBig ?? BigInt(heatNum)) + (termBig ?? BigInt(term!));
+      else heatBig = (heatBig ?? BigInt(heatNum)) + (h.big ?? BigInt(term!));
     }
     return heatBig === undefined ? heatNum : exact(heatBig);
   }

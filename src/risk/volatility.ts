@@ -9,6 +9,8 @@ export class VolatilityEstimator {
   private lastPrice = NaN;
   private varianceRate = NaN;
   private samples = 0;
+  /** Changes whenever the estimate does (readers cache what they derive from it). */
+  version = 0;
 
   /** `lambda` is the weight of the previous estimate (RiskMetrics uses 0.94). */
   constructor(
@@ -24,6 +26,7 @@ export class VolatilityEstimator {
       const rate = (r * r) / (ts - this.lastTs);
       this.varianceRate = Number.isNaN(this.varianceRate) ? rate : this.lambda * this.varianceRate + (1 - this.lambda) * rate;
       this.samples++;
+      this.version++;
     }
     if (first || ts > this.lastTs) {
       this.lastTs = ts;
