@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { divRound } from './decimal.js';
-import { type Exact, addExact, exact, mulDivRound, mulExact, negExact, subExact, toBigInt } from './exact.js';
+import { type Exact, addExact, exact, mulDivRound, mulDivTruncNum, mulExact, negExact, subExact, toBigInt } from './exact.js';
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -69,5 +69,25 @@ describe('Exact integers', () => {
     expect(mulDivRound(5, 1, 2)).toBe(3);
     expect(mulDivRound(-5, 1, 2)).toBe(-3);
     expect(mulDivRound(-4, 1, 3)).toBe(-1);
+  });
+
+  it('mulDivTruncNum is a × mul / div truncated as bigint division, or undefined beyond the safe range', () => {
+    const divs = fc.oneof(fc.constantFrom(1, 3, 1000, 10 ** 9), fc.integer({ min: 1, max: 1_000_000 }));
+    fc.assert(
+      fc.property(safeInts, fc.oneof(fc.integer({ min: -1_000_000, max: 1_000_000 }), safeInts), divs, (a, mul, div) => {
+        const expected = (BigInt(a) * BigInt(mul)) / BigInt(div);
+        const got = mulDivTruncNum(a, mul, div);
+        if (got !== undefined) {
+          expect(BigInt(got)).toBe(expected);
+          expect(Object.is(got, -0)).toBe(false);
+        } else {
+          // Refused only when the answer or the partial product of a's remainder is not safe.
+          const r = BigInt(a) % BigInt(div);
+          expect(expected > MAX || expected < -MAX || r * BigInt(mul) > MAX || r * BigInt(mul) < -MAX || (BigInt(a) / BigInt(div)) * BigInt(mul) > MAX || (BigInt(a) / BigInt(div)) * BigInt(mul) < -MAX).toBe(true);
+        }
+      }),
+    );
+    expect(mulDivTruncNum(100_000_000_000, 100_000, 1000)).toBe(10_000_000_000_000);
+    expect(mulDivTruncNum(-1999, 1, 1000)).toBe(-1);
   });
 });

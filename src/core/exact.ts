@@ -59,3 +59,16 @@ export function mulDivRound(a: Exact, mul: number, div: number): Exact {
   const r = big % d;
   return exact((r < 0n ? -r : r) * 2n >= d ? (big < 0n ? q - 1n : q + 1n) : q);
 }
+
+/**
+ * a × mul / div truncated toward zero (as bigint division), for safe integers a and mul and a
+ * positive safe div, when the product a × mul itself may not be safe: a = div·q + r, so the
+ * result is q·mul plus r·mul/div truncated. Undefined when a part or the result is not safe.
+ */
+export function mulDivTruncNum(a: number, mul: number, div: number): number | undefined {
+  const r = a % div;
+  const whole = ((a - r) / div) * mul;
+  const part = r * mul;
+  const result = whole + (part - (part % div)) / div;
+  return Number.isSafeInteger(whole) && Number.isSafeInteger(part) && Number.isSafeInteger(result) ? result || 0 : undefined;
+}

@@ -18,7 +18,7 @@ import { TradingDayCalendar } from '../analytics/trading-day.js';
 import type { MessageBus } from '../core/bus.js';
 import { type Clock, repeatEvery } from '../core/clock.js';
 import { formatDecimal, parseDecimal } from '../core/decimal.js';
-import { type Exact, exact, mulExact, subExact, toBigInt } from '../core/exact.js';
+import { type Exact, exact, mulDivTruncNum, mulExact, subExact, toBigInt } from '../core/exact.js';
 import { InputError } from '../core/errors.js';
 import { Money } from '../core/money.js';
 import type { MarketCache, MarketState } from '../engine/market-cache.js';
@@ -430,10 +430,8 @@ export class RiskEngine implements PreTradeGate {
       if (!(ratio < 1 - 1e-9)) return NEEDS_BIGINT;
     }
     if (this.limits.maxCorrelatedShare !== undefined) return NEEDS_BIGINT;
-    const leveraged = equity * this.leverageMilli;
-    if (!Number.isSafeInteger(leveraged)) return NEEDS_BIGINT;
-    const buyingPower = (leveraged - (leveraged % 1000)) / 1000;
-    return gross > buyingPower ? NEEDS_BIGINT : undefined;
+    const buyingPower = mulDivTruncNum(equity, this.leverageMilli, 1000);
+    return buyingPower === undefined || gross > buyingPower ? NEEDS_BIGINT : undefined;
   }
 
   /** The portfolio-wide checks in bigints (any magnitude), and the messages of their denials. */
