@@ -185,6 +185,11 @@ class HeatTerm {
   }
 }
 
+/** An instrument's raw notional as an Exact: the number path while safe, the bigint one beyond. */
+function notionalExact(inst: Instrument, priceRaw: number, qtyRaw: number): Exact {
+  return inst.notionalNum(priceRaw, qtyRaw) ?? exact(inst.notionalRaw(priceRaw, qtyRaw));
+}
+
 function abs(x: bigint): bigint {
   return x < 0n ? -x : x;
 }
@@ -204,8 +209,10 @@ export class RiskEngine implements PreTradeGate {
   private readonly heatTerms: HeatTerm[] = [];
   private readonly instLimits = new Map<string, InstrumentLimitsRaw>();
   private readonly limits: RiskLimits;
-  /** maxPortfolioHeat as an exact fraction (FRACTION_PRECISION decimals); 0 when unset. */
+  /** maxPortfolioHeat, dailyLossLimit and maxDrawdown as exact fractions (FRACTION_PRECISION decimals); 0 when unset. */
   private readonly heatFraction: bigint;
+  private readonly dailyLossFraction: bigint;
+  private readonly drawdownFraction: bigint;
   /** Leverage in thousandths, as buying power applies it. */
   private readonly leverageMilli: number;
   private readonly actions: AutoActions;
@@ -242,7 +249,10 @@ export class RiskEngine implements PreTradeGate {
     this.execution = opts.execution;
     this.market = opts.market;
     this.limits = opts.limits;
-    this.heatFraction = opts.limits.maxPortfolioHeat === undefined ? 0n : fractionRaw(opts.limits.maxPortfolioHeat);
+    const fraction = (f: number | undefined) => (f === undefined ? 0n : fractionRaw(f));
+    this.heatFraction = fraction(opts.limits.maxPortfolioHeat);
+    this.dailyLossFraction = fraction(opts.limits.dailyLossLimit);
+    this.drawdownFraction = fraction(opts.limits.maxDrawdown);
     this.leverageMilli = Math.round((opts.limits.leverage ?? 1) * 1000);
     this.actions = { ...DEFAULT_AUTO_ACTIONS, ...opts.limits.autoActions };
     this.ccy = opts.portfolio.currency;
@@ -378,9 +388,10 @@ export class RiskEngine implements PreTradeGate {
     if (lim.maxOrderQtyRaw !== undefined && order.quantity.raw > lim.maxOrderQtyRaw) {
       return deny('MAX_ORDER_QTY', `order quantity ${order.quantity} ${inst.id} exceeds the limit ${fmtQty(inst, lim.maxOrderQtyRaw)}`);
     }
-    const orderNotional = pxRaw === undefined ? undefined : inst.notionalRaw(pxRaw, order.quantity.raw);
+    // Notionals as Exact (a number while safe): compared with the bigint limits exactly.
+    const orderNotional = pxRaw === undefined ? undefined : notionalExact(inst, pxRaw, order.quantity.raw);
     if (lim.maxOrderNotionalRaw !== undefined && orderNotional !== undefined && orderNotional > lim.maxOrderNotionalRaw) {
-      return deny('MAX_ORDER_NOTIONAL', `order notional ${this.m(orderNotional)} exceeds the limit ${this.m(lim.maxOrderNotionalRaw)}`);
+      return deny('MAX_ORDER_NOTIONAL', `order notional ${this.m(toBigInt(orderNotional))} exceeds the limit ${this.m(lim.maxOrderNotionalRaw)}`);
     }
     const counting = w.extreme === after ? '' : ' counting working orders';
     if (lim.maxPositionQtyRaw !== undefined && Math.abs(w.extreme) > lim.maxPositionQtyRaw) {
@@ -388,9 +399,9 @@ export class RiskEngine implements PreTradeGate {
     }
     // Valued at the highest price the same-side orders may fill at (a resting sell above the order fills later, at its own higher price).
     const extremePx = pxRaw === undefined ? undefined : Math.max(pxRaw, w.maxPxRaw ?? pxRaw);
-    const afterNotional = extremePx === undefined ? undefined : abs(inst.notionalRaw(extremePx, w.extreme));
+    const afterNotional = extremePx === undefined ? undefined : notionalExact(inst, extremePx, Math.abs(w.extreme));
     if (lim.maxPositionNotionalRaw !== undefined && afterNotional !== undefined && afterNotional > lim.maxPositionNotionalRaw) {
-      return deny('MAX_POSITION_NOTIONAL', `position notional in ${inst.id} would be ${this.m(afterNotional)}${counting}, above the limit ${this.m(lim.maxPositionNotionalRaw)}`);
+      return deny('MAX_POSITION_NOTIONAL', `position notional in ${inst.id} would be ${this.m(toBigInt(afterNotional))}${counting}, above the limit ${this.m(lim.maxPositionNotionalRaw)}`);
     }
     const maxOpen = this.limits.maxOpenPositions;
     if (maxOpen !== undefined && net === 0) {
@@ -551,7 +562,7 @@ export class RiskEngine implements PreTradeGate {
     const dayStart = this.dayStartEquity;
     if (dailyLimit !== undefined && dayStart > 0) {
       const loss = subExact(dayStart, equity);
-      const limit = this.dailyLossBand.of(fractionRaw(dailyLimit), dayStart);
+      const limit = this.dailyLossBand.of(this.dailyLossFraction, dayStart);
       const limitRaw = limit.raw;
       this.alertLevels('daily_loss', loss, limit, () => `daily loss ${this.m(loss > 0 ? toBigInt(loss) : 0n)} of limit ${this.m(toBigInt(limitRaw))}`);
       if (loss > 0 && loss >= limitRaw && this.state !== 'HALTED') {
@@ -562,7 +573,7 @@ export class RiskEngine implements PreTradeGate {
     const peak = this.peakEquity;
     if (ddLimit !== undefined && peak > 0) {
       const dd = subExact(peak, equity);
-      const limit = this.drawdownBand.of(fractionRaw(ddLimit), peak);
+      const limit = this.drawdownBand.of(this.drawdownFraction, peak);
       const limitRaw = limit.raw;
       this.alertLevels('drawdown', dd, limit, () => `drawdown ${this.m(toBigInt(dd))} of limit ${this.m(toBigInt(limitRaw))}`);
       if (dd > 0 && dd >= limitRaw && this.state !== 'HALTED') {
