@@ -4,9 +4,10 @@
  * side the fast average is on; orders follow actual crosses. Strength is the gap between the
  * averages relative to the slow one, full at 1%.
  */
-import { EMA, type MovingAverage, SMA } from 'trading-signals';
+import { EMA } from 'trading-signals';
 import type { SignalDirection } from '../model/signal.js';
 import { type InstrumentState, TargetPositionStrategy, formatValue } from './base.js';
+import { RollingSma } from './rolling-sma.js';
 import { COMMON_PARAMS, ParamReader, type RawParams, type StrategyInfo, readCommonParams } from './params.js';
 
 export const MA_KINDS = ['sma', 'ema'] as const;
@@ -26,9 +27,15 @@ export const MA_CROSS: StrategyInfo = {
   ],
 };
 
+/** What the strategy needs of a moving average: trading-signals' EMA, or the O(1) RollingSma. */
+interface Average {
+  add(price: number): number | null;
+  readonly isStable: boolean;
+}
+
 interface MaState extends InstrumentState {
-  readonly fastMa: MovingAverage;
-  readonly slowMa: MovingAverage;
+  readonly fastMa: Average;
+  readonly slowMa: Average;
   fastValue: number;
   slowValue: number;
 }
@@ -50,8 +57,8 @@ export class MaCrossStrategy extends TargetPositionStrategy<MaState> {
   }
 
   protected override createState(base: InstrumentState): MaState {
-    const Ma = this.kind === 'ema' ? EMA : SMA;
-    return { ...base, target: undefined, fastMa: new Ma(this.fast), slowMa: new Ma(this.slow), fastValue: NaN, slowValue: NaN };
+    const average = (period: number): Average => (this.kind === 'ema' ? new EMA(period) : new RollingSma(period));
+    return { ...base, target: undefined, fastMa: average(this.fast), slowMa: average(this.slow), fastValue: NaN, slowValue: NaN };
   }
 
   protected override onPrice(st: MaState, price: number): void {
