@@ -18,6 +18,7 @@ import { Random } from '../core/random.js';
 import type { MarketData } from '../model/data.js';
 import type { Instrument } from '../model/instrument.js';
 import type { HistoricalDataSource, LiveDataClient } from './ports.js';
+import { decimalDigits } from '../core/digits.js';
 
 /** A year of round-the-clock trading (365 days): drift and volatility are annualized by it. */
 export const MS_PER_YEAR = 365 * 24 * 60 * 60 * 1000;
@@ -171,7 +172,7 @@ class SyntheticEngine {
       if (this.tradeProbability > 0 && this.trades.next() < this.tradeProbability) {
         const buy = this.trades.next() < 0.5;
         const size = Quantity.fromRaw(this.trades.int(lane.minSteps, lane.maxSteps) * lane.stepRaw, lane.sizePrecision);
-        const tradeId = `SYN-${++this.tradeCount}`;
+        const tradeId = `SYN-${decimalDigits(++this.tradeCount)}`;
         out.push({ kind: 'trade', instrumentId: lane.id, price: buy ? ask : bid, size, aggressor: buy ? 'BUY' : 'SELL', tradeId, ts });
       }
     }

@@ -7,6 +7,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { MessageBus } from '../core/bus.js';
 import type { Topic } from '../core/topics.js';
+import { decimalDigits } from '../core/digits.js';
 
 const DATA_TOPICS: ReadonlySet<Topic> = new Set(['data.quote', 'data.trade', 'data.bar']);
 const FLUSH_BYTES = 1 << 16;
@@ -29,7 +30,7 @@ export class EventLog {
     const includeData = opts.includeData ?? false;
     this.detach = bus.tap((topic, msg) => {
       if (!includeData && DATA_TOPICS.has(topic)) return;
-      const line = `{"seq":${++this.seq},"topic":"${topic}","msg":${JSON.stringify(msg, bigintReplacer)}}\n`;
+      const line = `{"seq":${decimalDigits(++this.seq)},"topic":"${topic}","msg":${JSON.stringify(msg, bigintReplacer)}}\n`;
       this.buffer.push(line);
       if (this.fd !== undefined) {
         this.bufferedBytes += line.length;

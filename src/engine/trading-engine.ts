@@ -18,6 +18,7 @@ import type { Position } from '../portfolio/position.js';
 import { MarketCache, type MarketState } from './market-cache.js';
 import { type PreTradeGate, allowAll } from '../risk/gate.js';
 import type { Strategy, StrategyContext } from '../strategy/strategy.js';
+import { decimalDigits } from '../core/digits.js';
 
 /** A venue the kernel also feeds market data to and flushes (the simulated exchange). */
 export interface MatchingVenue extends ExecutionClient {
@@ -216,7 +217,7 @@ export class TradingEngine {
       orders: this.execution,
       publishSignal: (input) => {
         const signal: Signal = {
-          id: `SIG-${this.signalSeq++}`,
+          id: `SIG-${decimalDigits(this.signalSeq++)}`,
           strategyId: strategy.id,
           instrumentId: input.instrumentId,
           signalType: input.signalType,
