@@ -133,7 +133,11 @@ export class ExecutionEngine {
     this.netQtyRaw = opts.netQtyRaw;
     this.fills = new RecentList(opts.executionsKept ?? 10_000);
     this.finishedOrdersKept = opts.finishedOrdersKept ?? 10_000;
-    for (const inst of opts.instruments) this.instruments.set(inst.id, inst);
+    for (const inst of opts.instruments) {
+      this.instruments.set(inst.id, inst);
+      // One array per instrument for the engine's life: readers may keep workingOrdersOf's view.
+      this.working.set(inst.id, []);
+    }
     this.client.connect((event) => this.onVenueEvent(event));
   }
 
@@ -227,7 +231,10 @@ export class ExecutionEngine {
     return out;
   }
 
-  /** The working orders of one instrument (a live view: do not submit or cancel while iterating). */
+  /**
+   * The working orders of one instrument: a live view, the same array for the engine's life for
+   * a known instrument (do not submit or cancel while iterating).
+   */
   workingOrdersOf(instrumentId: string): readonly Order[] {
     return this.working.get(instrumentId) ?? NO_ORDERS;
   }

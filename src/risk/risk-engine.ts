@@ -28,6 +28,7 @@ import type { Instrument } from '../model/instrument.js';
 import type { Order } from '../model/order.js';
 import type { DenialReason } from '../model/reasons.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
+import type { Position } from '../portfolio/position.js';
 import { AlertManager } from './alerts.js';
 import type { Denial, PreTradeGate } from './gate.js';
 import { DEFAULT_AUTO_ACTIONS, type AutoActions, type RiskLimits } from './limits.js';
@@ -58,6 +59,14 @@ export const FLATTEN_TAG = 'risk:flatten';
 export const FLATTEN_STRATEGY = 'risk';
 /** Tag of the protective stops the StopManager places (stops.ts re-exports it as STOP_TAG). */
 export const PROTECTIVE_STOP_TAG = 'risk:stop';
+
+/** An instrument as the checks see it: its limits, market state, and heat term (position and working orders). */
+interface InstrumentSlot {
+  readonly inst: Instrument;
+  readonly lim: InstrumentLimitsRaw;
+  readonly market: Readonly<MarketState>;
+  readonly heat: HeatTerm;
+}
 
 interface InstrumentLimitsRaw {
   maxOrderQtyRaw: number | undefined;
@@ -153,6 +162,9 @@ class HeatTerm {
   constructor(
     readonly inst: Instrument,
     private readonly vol: VolatilityEstimator,
+    /** The instrument's position and working orders: the same objects for the engine's life. */
+    readonly position: Position | undefined,
+    readonly working: readonly Order[],
   ) {}
 
   update(qty: number, mark: number, stopRaw: number | undefined, fallbackFraction: number): void {
@@ -207,7 +219,8 @@ export class RiskEngine implements PreTradeGate {
   private readonly vol = new Map<string, VolatilityEstimator>();
   /** Each instrument's heat term, in instrument order. */
   private readonly heatTerms: HeatTerm[] = [];
-  private readonly instLimits = new Map<string, InstrumentLimitsRaw>();
+  /** What a check needs of each instrument, found with one lookup. */
+  private readonly slots = new Map<string, InstrumentSlot>();
   private readonly limits: RiskLimits;
   /** maxPortfolioHeat, dailyLossLimit and maxDrawdown as exact fractions (FRACTION_PRECISION decimals); 0 when unset. */
   private readonly heatFraction: bigint;
@@ -271,15 +284,17 @@ export class RiskEngine implements PreTradeGate {
       this.instruments.set(inst.id, inst);
       const vol = new VolatilityEstimator();
       this.vol.set(inst.id, vol);
-      this.heatTerms.push(new HeatTerm(inst, vol));
+      const heat = new HeatTerm(inst, vol, this.portfolio.position(inst.id), this.execution.workingOrdersOf(inst.id));
+      this.heatTerms.push(heat);
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
-      this.instLimits.set(inst.id, {
+      const lim: InstrumentLimitsRaw = {
         maxOrderQtyRaw: qtyRaw(o.maxOrderQty, 'maxOrderQty'),
         maxOrderNotionalRaw: moneyRaw(o.maxOrderNotional, 'maxOrderNotional'),
         maxPositionQtyRaw: qtyRaw(o.maxPositionQty, 'maxPositionQty'),
         maxPositionNotionalRaw: moneyRaw(o.maxPositionNotional, 'maxPositionNotional'),
-      });
+      };
+      this.slots.set(inst.id, { inst, lim, market: this.market.get(inst.id) ?? NO_MARKET, heat });
     }
     const rate = opts.limits.maxOrdersPerSecond;
     this.overallRate = rate === undefined ? undefined : new RateWindow(rate, 1000);
@@ -321,17 +336,18 @@ export class RiskEngine implements PreTradeGate {
   }
 
   private firstProblem(order: Readonly<Order>): Denial | undefined {
-    const inst = this.instruments.get(order.instrumentId);
-    if (!inst) return deny('UNKNOWN_INSTRUMENT', `instrument ${order.instrumentId} is unknown`);
+    const slot = this.slots.get(order.instrumentId);
+    if (!slot) return deny('UNKNOWN_INSTRUMENT', `instrument ${order.instrumentId} is unknown`);
+    const inst = slot.inst;
     const s = sideSign(order.side);
-    const net = this.portfolio.netQtyRaw(inst.id);
+    const net = slot.heat.position?.qtyRaw ?? 0;
     const after = net + s * order.quantity.raw;
     // Fix: only the filled position was counted, so orders resting at the venue stacked past the
     // position limits (two resting buys of 8 under maxPositionQty 10 both passed, then filled to
     // 16), and any number of resting sells each "reducing" a long of 10 could fill to a short
     // beyond the limit. The position checks and the reducing test now use the most extreme
     // position the working orders on this side and the order could leave.
-    const w = this.workingSide(inst.id, order, net);
+    const w = this.workingSide(slot.heat.working, order, net);
     const reducing = net !== 0 && Math.sign(w.extreme) !== -Math.sign(net) && Math.abs(after) < Math.abs(net);
     // Fix: the tag alone let any strategy's reduce-only order through HALTED (and past every
     // check); only the engine's own flatten orders, submitted under FLATTEN_STRATEGY, may pass.
@@ -361,7 +377,7 @@ export class RiskEngine implements PreTradeGate {
       if (!w.tryAcquire(now)) return deny('ORDER_RATE', `order rate limit ${perStrategy}/s for strategy ${order.strategyId} reached`);
     }
 
-    const m = this.market.get(inst.id) ?? NO_MARKET;
+    const m = slot.market;
     const stale = this.limits.staleQuoteMs;
     if (Number.isNaN(m.lastRaw)) {
       if (order.type === 'MARKET' || stale !== undefined) return deny('NO_MARKET_DATA', `no market data for ${inst.id} yet`);
@@ -383,7 +399,7 @@ export class RiskEngine implements PreTradeGate {
     }
     if (reducing) return undefined;
 
-    const lim = this.instLimits.get(inst.id)!;
+    const lim = slot.lim;
     const pxRaw = this.priceFor(order, m);
     if (lim.maxOrderQtyRaw !== undefined && order.quantity.raw > lim.maxOrderQtyRaw) {
       return deny('MAX_ORDER_QTY', `order quantity ${order.quantity} ${inst.id} exceeds the limit ${fmtQty(inst, lim.maxOrderQtyRaw)}`);
@@ -409,7 +425,7 @@ export class RiskEngine implements PreTradeGate {
       if (open >= maxOpen) return deny('MAX_OPEN_POSITIONS', `${open} positions are open, the limit is ${maxOpen}`);
     }
     if (pxRaw === undefined) return undefined;
-    const fast = this.portfolioProblemNum(inst, order, after, pxRaw);
+    const fast = this.portfolioProblemNum(slot, order, after, pxRaw);
     return fast === NEEDS_BIGINT ? this.portfolioProblem(inst, order, after, pxRaw) : fast;
   }
 
@@ -419,10 +435,11 @@ export class RiskEngine implements PreTradeGate {
    * safe integer, a check fails (the bigint path words the denial), or the heat is too close to
    * its limit to decide in floating point.
    */
-  private portfolioProblemNum(inst: Instrument, order: Readonly<Order>, after: number, pxRaw: number): undefined | typeof NEEDS_BIGINT {
+  private portfolioProblemNum(slot: InstrumentSlot, order: Readonly<Order>, after: number, pxRaw: number): undefined | typeof NEEDS_BIGINT {
+    const inst = slot.inst;
     const exposure = this.portfolio.exposureNum();
     const cash = this.portfolio.cashExact;
-    const currentMv = this.portfolio.position(inst.id)?.marketValueNum() ?? 0;
+    const currentMv = slot.heat.position?.marketValueNum() ?? 0;
     const afterMv = inst.notionalNum(pxRaw, after);
     if (exposure === undefined || typeof cash !== 'number' || currentMv === undefined || afterMv === undefined) return NEEDS_BIGINT;
     const gross = exposure.gross - Math.abs(currentMv) + Math.abs(afterMv);
@@ -657,14 +674,13 @@ export class RiskEngine implements PreTradeGate {
     let heatNum = 0;
     let heatBig: bigint | undefined;
     for (const h of this.heatTerms) {
-      const inst = h.inst;
-      const p = this.portfolio.position(inst.id);
-      const isOrderInst = orderInst !== undefined && inst === orderInst;
+      const p = h.position;
+      const isOrderInst = orderInst !== undefined && h.inst === orderInst;
       const qty = isOrderInst ? afterRaw! : (p?.qtyRaw ?? 0);
       if (qty === 0) continue;
       const mark = isOrderInst ? pxRaw! : (p?.markRaw ?? pxRaw);
       if (mark === undefined) continue;
-      h.update(qty, mark, this.stopFor(inst.id, qty, isOrderInst ? order : undefined), this.fallbackStopFraction);
+      h.update(qty, mark, this.stopIn(h.working, qty, isOrderInst ? order : undefined), this.fallbackStopFraction);
       const term = h.num;
       if (term !== undefined && heatBig === undefined && Number.isSafeInteger(heatNum + term)) heatNum += term;
       else heatBig = (heatBig ?? BigInt(heatNum)) + (h.big ?? BigInt(term!));
@@ -744,12 +760,12 @@ export class RiskEngine implements PreTradeGate {
    * remaining quantity; reduce-only orders (capped at the venue to what is held) can only bring
    * an opposite position to flat. Also the highest limit/trigger price among the plain orders.
    */
-  private workingSide(instrumentId: string, order: Readonly<Order>, net: number): { extreme: number; maxPxRaw: number | undefined } {
+  private workingSide(working: readonly Order[], order: Readonly<Order>, net: number): { extreme: number; maxPxRaw: number | undefined } {
     const s = sideSign(order.side);
     let plain = order.reduceOnly ? 0 : order.quantity.raw;
     let reduceOnly = order.reduceOnly ? order.quantity.raw : 0;
     let maxPxRaw: number | undefined;
-    for (const o of this.workingOf(instrumentId)) {
+    for (const o of working) {
       if (o.side !== order.side || o === order) continue;
       const leaves = o.quantity.raw - o.filledQty.raw;
       if (leaves <= 0) continue;
@@ -779,13 +795,8 @@ export class RiskEngine implements PreTradeGate {
     return this.dayCacheKey;
   }
 
-  /** Working orders of one instrument, as the execution engine tracks them (no copy per check). */
-  private workingOf(instrumentId: string): readonly Order[] {
-    return this.execution.workingOrdersOf(instrumentId);
-  }
-
-  /** The protective stop price for a position of signed size `qty`: a working reduce-only stop, or a bracket's stop. */
-  private stopFor(instrumentId: string, qty: number, order: Readonly<Order> | undefined): number | undefined {
+  /** The protective stop price for a position of signed size `qty`: among the instrument's working orders a reduce-only stop, or a bracket's stop. */
+  private stopIn(working: readonly Order[], qty: number, order: Readonly<Order> | undefined): number | undefined {
     if (order?.contingency === 'OTO') {
       for (const id of order.linkedIds) {
         const child = this.execution.status(id);
@@ -794,7 +805,7 @@ export class RiskEngine implements PreTradeGate {
     }
     const exitSide = qty > 0 ? 'SELL' : 'BUY';
     let best: number | undefined;
-    for (const o of this.workingOf(instrumentId)) {
+    for (const o of working) {
       if (o.side !== exitSide || !o.triggerPrice || !o.reduceOnly) continue;
       const t = o.triggerPrice.raw;
       if (best === undefined || (qty > 0 ? t < best : t > best)) best = t;
