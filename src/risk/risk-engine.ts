@@ -34,6 +34,8 @@ import type { Denial, PreTradeGate } from './gate.js';
 import { DEFAULT_AUTO_ACTIONS, type AutoActions, type RiskLimits } from './limits.js';
 import { RateWindow } from './rate-window.js';
 import type { RiskAction, TradingState } from './trading-state.js';
+import { DAY_MS, FRACTION_SCALE, FRACTION_UNITS, abs, fractionRaw } from './fraction.js';
+import { HeatTerm } from './heat-term.js';
 import { VolatilityEstimator } from './volatility.js';
 
 export interface RiskEngineOptions {
@@ -95,12 +97,6 @@ export interface RiskSummary {
   readonly denials: Record<string, number>;
 }
 
-const FRACTION_PRECISION = 9;
-const FRACTION_UNITS = 10 ** FRACTION_PRECISION;
-const FRACTION_SCALE = BigInt(FRACTION_UNITS);
-const DAY_MS = 86_400_000;
-
-const FRACTIONS = new Map<number, bigint>();
 
 /** What a fast path returns when it cannot decide exactly and the bigint path must. */
 const NEEDS_BIGINT = Symbol('needs bigint');
@@ -108,15 +104,6 @@ const NEEDS_BIGINT = Symbol('needs bigint');
 /** The action each alert level of an equity limit recommends. */
 const BAND_ACTIONS = { CRITICAL: 'HALT_TRADING', WARNING: 'REDUCE_POSITION', INFO: 'INCREASE_MONITORING' } as const;
 
-/** A fraction as an exact integer at FRACTION_PRECISION (memoized: limits are few and fixed). */
-function fractionRaw(f: number): bigint {
-  let raw = FRACTIONS.get(f);
-  if (raw === undefined) {
-    raw = parseDecimal(f.toFixed(FRACTION_PRECISION), FRACTION_PRECISION, 'fraction');
-    if (FRACTIONS.size < 10_000) FRACTIONS.set(f, raw);
-  }
-  return raw;
-}
 
 /**
  * A limit that is a fraction of a base amount (day-start equity, peak equity), and ten times its
@@ -145,66 +132,11 @@ class AlertBand {
   }
 }
 
-/**
- * One instrument's term of the portfolio heat: money at risk to the stop, or a volatility-based
- * estimate. Checks sum every instrument's term per order while usually one price has moved, so
- * the term is kept with what it was computed from (size, mark, stop, volatility version).
- */
-class HeatTerm {
-  /** The term as a safe integer, or undefined when only `big` holds it. */
-  num: number | undefined;
-  big: bigint | undefined;
-  private qty = 0;
-  private mark = NaN;
-  private stop: number | undefined = NaN;
-  private volVersion = -1;
-
-  constructor(
-    readonly inst: Instrument,
-    private readonly vol: VolatilityEstimator,
-    /** The instrument's position and working orders: the same objects for the engine's life. */
-    readonly position: Position | undefined,
-    readonly working: readonly Order[],
-  ) {}
-
-  update(qty: number, mark: number, stopRaw: number | undefined, fallbackFraction: number): void {
-    if (qty === this.qty && mark === this.mark && stopRaw === this.stop && this.vol.version === this.volVersion) return;
-    this.qty = qty;
-    this.mark = mark;
-    this.stop = stopRaw;
-    this.volVersion = this.vol.version;
-    const inst = this.inst;
-    this.big = undefined;
-    if (stopRaw !== undefined) {
-      const dist = Math.max(0, qty > 0 ? mark - stopRaw : stopRaw - mark);
-      this.num = inst.notionalNum(dist, Math.abs(qty));
-      if (this.num === undefined) this.big = abs(inst.notionalRaw(dist, Math.abs(qty)));
-      return;
-    }
-    const sigma = this.vol.sigma(DAY_MS);
-    const f = sigma === undefined ? fallbackFraction : Math.min(1, 2 * sigma);
-    // An estimate that changes with every volatility sample: scaled directly (fractionRaw's
-    // exact decimal parse, memoized for the fixed limits, would parse a new value each time).
-    const units = Math.round(f * FRACTION_UNITS);
-    const mv = inst.notionalNum(mark, Math.abs(qty));
-    const scaled = mv === undefined ? NaN : mv * units;
-    if (Number.isSafeInteger(scaled)) {
-      this.num = (scaled - (scaled % FRACTION_UNITS)) / FRACTION_UNITS;
-    } else {
-      this.num = undefined;
-      this.big = (abs(inst.notionalRaw(mark, qty)) * BigInt(units)) / FRACTION_SCALE;
-    }
-  }
-}
-
 /** An instrument's raw notional as an Exact: the number path while safe, the bigint one beyond. */
 function notionalExact(inst: Instrument, priceRaw: number, qtyRaw: number): Exact {
   return inst.notionalNum(priceRaw, qtyRaw) ?? exact(inst.notionalRaw(priceRaw, qtyRaw));
 }
 
-function abs(x: bigint): bigint {
-  return x < 0n ? -x : x;
-}
 
 export class RiskEngine implements PreTradeGate {
   readonly alerts: AlertManager;
