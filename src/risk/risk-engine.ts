@@ -111,12 +111,20 @@ const BAND_ACTIONS = { CRITICAL: 'HALT_TRADING', WARNING: 'REDUCE_POSITION', INF
  * it is recomputed only when the base or the fraction changes.
  */
 class AlertBand {
+  /** Whether this band's alert is active (it is raised and resolved only through alertLevels). */
+  alerted = false;
   raw: Exact = 0;
   x5: Exact = 0;
   x8: Exact = 0;
   x10: Exact = 0;
   private fraction = -1n;
   private base: Exact = -1;
+
+  /** `key` of the band's alert, and `label` of the amount in its message ("daily loss"). */
+  constructor(
+    readonly key: string,
+    readonly label: string,
+  ) {}
 
   of(fraction: bigint, base: Exact): this {
     if (fraction !== this.fraction || base !== this.base) {
@@ -178,8 +186,8 @@ export class RiskEngine implements PreTradeGate {
   private lastEquity: Exact = 0;
   private readonly denials: Record<string, number> = {};
   /** The daily-loss and drawdown limits in money with their alert thresholds, recomputed when their base moves. */
-  private readonly dailyLossBand = new AlertBand();
-  private readonly drawdownBand = new AlertBand();
+  private readonly dailyLossBand = new AlertBand('daily_loss', 'daily loss');
+  private readonly drawdownBand = new AlertBand('drawdown', 'drawdown');
   private dayCacheQuarter = NaN;
   private dayCacheKey = '';
   private timer: { cancel(): void } | undefined;
@@ -513,7 +521,7 @@ export class RiskEngine implements PreTradeGate {
       const loss = subExact(dayStart, equity);
       const limit = this.dailyLossBand.of(this.dailyLossFraction, dayStart);
       const limitRaw = limit.raw;
-      this.alertLevels('daily_loss', loss, limit, () => `daily loss ${this.m(loss > 0 ? toBigInt(loss) : 0n)} of limit ${this.m(toBigInt(limitRaw))}`);
+      this.alertLevels(limit, loss);
       if (loss > 0 && loss >= limitRaw && this.state !== 'HALTED') {
         this.breach(this.actions.haltOnDailyLoss, `daily loss ${this.m(toBigInt(loss))} reached the limit ${this.m(toBigInt(limitRaw))} (${(dailyLimit * 100).toFixed(2)}% of ${this.m(toBigInt(dayStart))})`);
       }
@@ -524,7 +532,7 @@ export class RiskEngine implements PreTradeGate {
       const dd = subExact(peak, equity);
       const limit = this.drawdownBand.of(this.drawdownFraction, peak);
       const limitRaw = limit.raw;
-      this.alertLevels('drawdown', dd, limit, () => `drawdown ${this.m(toBigInt(dd))} of limit ${this.m(toBigInt(limitRaw))}`);
+      this.alertLevels(limit, dd);
       if (dd > 0 && dd >= limitRaw && this.state !== 'HALTED') {
         this.breach(this.actions.haltOnMaxDrawdown, `drawdown ${this.m(toBigInt(dd))} reached the limit ${this.m(toBigInt(limitRaw))} (${(ddLimit * 100).toFixed(2)}% of peak ${this.m(toBigInt(peak))})`);
       }
@@ -666,17 +674,23 @@ export class RiskEngine implements PreTradeGate {
   }
 
   /** INFO at 50%, WARNING at 80%, CRITICAL at 100% of a limit; resolved below 50%. */
-  private alertLevels(key: string, current: Exact, limit: AlertBand, message: () => string): void {
-    if (limit.raw <= 0) return;
+  private alertLevels(band: AlertBand, current: Exact): void {
+    if (band.raw <= 0) return;
     // Compare exactly at 50/80/100% (Exact values compare across number and bigint); the message
     // is only formatted when an alert is raised.
     const x = typeof current === 'number' ? mulExact(current, 10) : current * 10n;
     let level: 'CRITICAL' | 'WARNING' | 'INFO' | undefined;
-    if (x >= limit.x10) level = 'CRITICAL';
-    else if (x >= limit.x8) level = 'WARNING';
-    else if (x >= limit.x5) level = 'INFO';
-    if (level === undefined) this.alerts.resolve(key);
-    else this.alerts.raise({ key, level, action: BAND_ACTIONS[level], message: message() });
+    if (x >= band.x10) level = 'CRITICAL';
+    else if (x >= band.x8) level = 'WARNING';
+    else if (x >= band.x5) level = 'INFO';
+    if (level === undefined) {
+      if (band.alerted) this.alerts.resolve(band.key);
+      band.alerted = false;
+      return;
+    }
+    band.alerted = true;
+    const amount = current > 0 ? toBigInt(current) : 0n;
+    this.alerts.raise({ key: band.key, level, action: BAND_ACTIONS[level], message: `${band.label} ${this.m(amount)} of limit ${this.m(toBigInt(band.raw))}` });
   }
 
   private priceFor(order: Readonly<Order>, m: Readonly<MarketState>): number | undefined {
