@@ -26,6 +26,13 @@ describe('RollingSma', () => {
     );
   });
 
+  it('leaves no cancellation error when a far larger price leaves the window', () => {
+    const sma = new RollingSma(2);
+    sma.add(2047.9992778973342);
+    sma.add(0.01);
+    expect(sma.add(0.01)).toBe(0.01);
+  });
+
   it('gives the exact mean of equal prices and refuses a bad period', () => {
     const sma = new RollingSma(3);
     expect([sma.add(2.5), sma.add(2.5), sma.add(2.5), sma.add(2.5)]).toEqual([null, null, 2.5, 2.5]);

@@ -5,14 +5,17 @@
  *
  * trading-signals' SMA sums its whole window on every price (O(period)): with a slow average of
  * 80 quotes that was the largest cost of the MA-crossover backtest after the engine itself. Here a
- * running sum is updated per price and recomputed from the window once every `period` prices, so
- * rounding cannot drift: the average stays within a few ulps of the window's exact mean.
+ * running sum is updated per price with compensation (Neumaier's summation: a price far larger
+ * than the ones after it leaves no cancellation error behind when it leaves the window), and is
+ * recomputed from the window once every `period` prices, so rounding cannot drift either.
  */
 export class RollingSma {
   private readonly window: Float64Array;
   private next = 0;
   private count = 0;
   private sum = 0;
+  /** The low-order part the running sum lost to rounding. */
+  private compensation = 0;
   private sinceResum = 0;
 
   /** Throws RangeError unless period is a positive integer. */
@@ -33,12 +36,21 @@ export class RollingSma {
     if (this.count < this.period) this.count++;
     if (++this.sinceResum >= this.period) {
       this.sinceResum = 0;
-      let sum = 0;
-      for (let i = 0; i < this.count; i++) sum += window[i]!;
-      this.sum = sum;
+      this.sum = 0;
+      this.compensation = 0;
+      for (let i = 0; i < this.count; i++) this.accumulate(window[i]!);
     } else {
-      this.sum += price - evicted;
+      this.accumulate(price);
+      this.accumulate(-evicted);
     }
-    return this.count === this.period ? this.sum / this.period : null;
+    return this.count === this.period ? (this.sum + this.compensation) / this.period : null;
+  }
+
+  /** Adds x to the running sum, keeping what rounding loses in the compensation. */
+  private accumulate(x: number): void {
+    const sum = this.sum;
+    const t = sum + x;
+    this.compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    this.sum = t;
   }
 }
