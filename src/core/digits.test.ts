@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalDigits } from './digits.js';
+import { decimalDigits, numberText } from './digits.js';
 
 describe('decimalDigits', () => {
   it('equals String(n) at the group boundaries and the ends of the safe range', () => {
@@ -15,5 +15,10 @@ describe('decimalDigits', () => {
 
   it('refuses negative, fractional, unsafe and non-finite values, naming them', () => {
     for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1, NaN, Infinity]) expect(() => decimalDigits(bad)).toThrow(new RegExp(`got ${bad}`));
+  });
+
+  it('numberText is String(n) for any number, from the table where it can', () => {
+    fc.assert(fc.property(fc.oneof(fc.maxSafeNat(), fc.double()), (n) => numberText(n) === String(n)));
+    for (const n of [0, -0, -1, 1.5, 1e21, NaN, Infinity]) expect(numberText(n)).toBe(String(n));
   });
 });

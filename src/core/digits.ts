@@ -26,3 +26,8 @@ function digitsOf(n: number): string {
   const high = Math.floor(n / 1000);
   return digitsOf(high) + GROUPS_PADDED[n - high * 1000]!;
 }
+
+/** The text of any number as String(n) gives it: from the digit table when n is a non-negative safe integer. */
+export function numberText(n: number): string {
+  return Number.isSafeInteger(n) && n >= 0 ? digitsOf(n) : String(n);
+}

@@ -7,7 +7,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { Channel } from './protocol.js';
-import { decimalDigits } from '../core/digits.js';
+import { numberText } from '../core/digits.js';
 
 /** A channel message whose data is already JSON (serialized once in the feed, shared by every client it is written to). */
 export interface ChannelItem {
@@ -101,5 +101,5 @@ export class WsClient {
 
 export function envelope(type: 'snapshot' | 'update', channel: Channel, seq: number, ts: number, dataJson: string): string {
   // Digits without V8's number-string cache (see core/digits.ts): every message has a fresh seq and ts.
-  return `{"type":"${type}","channel":"${channel}","seq":${decimalDigits(seq)},"ts":${decimalDigits(ts)},"data":${dataJson}}`;
+  return `{"type":"${type}","channel":"${channel}","seq":${numberText(seq)},"ts":${numberText(ts)},"data":${dataJson}}`;
 }
