@@ -366,7 +366,7 @@ export class RiskEngine implements PreTradeGate {
     }
     if (pxRaw === undefined) return undefined;
     const fast = this.portfolioProblemNum(slot, order, after, pxRaw);
-    return fast === NEEDS_BIGINT ? this.portfolioProblem(inst, order, after, pxRaw) : fast;
+    return fast === NEEDS_BIGINT ? this.portfolioProblem(slot, order, after, pxRaw) : fast;
   }
 
   /**
@@ -403,9 +403,10 @@ export class RiskEngine implements PreTradeGate {
   }
 
   /** The portfolio-wide checks in bigints (any magnitude), and the messages of their denials. */
-  private portfolioProblem(inst: Instrument, order: Readonly<Order>, after: number, pxRaw: number): Denial | undefined {
+  private portfolioProblem(slot: InstrumentSlot, order: Readonly<Order>, after: number, pxRaw: number): Denial | undefined {
+    const inst = slot.inst;
     // Exposure after the fill: this instrument at the order price, others at their marks.
-    const currentMv = this.portfolio.position(inst.id)?.marketValueRaw() ?? 0n;
+    const currentMv = slot.heat.position?.marketValueRaw() ?? 0n;
     const afterMv = inst.notionalRaw(pxRaw, after);
     const exposure = this.portfolio.exposureRaw();
     const gross = exposure.grossRaw - abs(currentMv) + abs(afterMv);
@@ -492,8 +493,10 @@ export class RiskEngine implements PreTradeGate {
     this.action({ action: 'CLOSE_POSITION', reason, symbol: instrumentId });
   }
 
-  /** Evaluates the equity-based limits now (also called on fills, bars and the clock interval). */
-  /** Evaluates the equity limits (daily loss, drawdown) and market-data staleness. */
+  /**
+   * Evaluates the equity limits (daily loss, drawdown) and market-data staleness now (also called
+   * on bars and the clock interval; fills evaluate the equity limits only).
+   */
   evaluate(): void {
     const now = this.clock.now();
     this.evaluateEquity(now);
@@ -569,13 +572,13 @@ export class RiskEngine implements PreTradeGate {
     add('netExposure', this.money.net, abs(exposure.netRaw));
     if (this.limits.dailyLossLimit !== undefined) {
       const loss = dayStartEquity - equity;
-      add('dailyLoss', (fractionRaw(this.limits.dailyLossLimit) * dayStartEquity) / FRACTION_SCALE, loss > 0n ? loss : 0n);
+      add('dailyLoss', (this.dailyLossFraction * dayStartEquity) / FRACTION_SCALE, loss > 0n ? loss : 0n);
     }
     if (this.limits.maxDrawdown !== undefined) {
-      add('drawdown', (fractionRaw(this.limits.maxDrawdown) * peakEquity) / FRACTION_SCALE, peakEquity - equity);
+      add('drawdown', (this.drawdownFraction * peakEquity) / FRACTION_SCALE, peakEquity - equity);
     }
     if (this.limits.maxPortfolioHeat !== undefined) {
-      add('portfolioHeat', (fractionRaw(this.limits.maxPortfolioHeat) * (equity > 0n ? equity : 0n)) / FRACTION_SCALE, this.heatRaw());
+      add('portfolioHeat', (this.heatFraction * (equity > 0n ? equity : 0n)) / FRACTION_SCALE, this.heatRaw());
     }
     if (this.limits.maxOpenPositions !== undefined) {
       const open = this.portfolio.openPositions().length;
