@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MessageBus } from '../core/bus.js';
 import { SimulatedClock } from '../core/clock.js';
 import { Money, USD } from '../core/money.js';
+import { MarketCache } from '../engine/market-cache.js';
 import { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
 import { Portfolio } from '../portfolio/portfolio.js';
@@ -30,7 +31,7 @@ describe('PerformanceMonitor.fastEquityMinor', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
         const portfolio = new Portfolio(Money.of('1000000', USD), INSTRUMENTS);
-        const monitor = new PerformanceMonitor({ bus: new MessageBus(), clock: new SimulatedClock(0), portfolio });
+        const monitor = new PerformanceMonitor({ bus: new MessageBus(), clock: new SimulatedClock(0), portfolio, market: new MarketCache(INSTRUMENTS.map((i) => i.id)), orders: { status: () => undefined } });
         steps.forEach((s, n) => {
           const inst = INSTRUMENTS[s.inst]!;
           const priceRaw = s.ticks * inst.tickSize.raw;

@@ -348,6 +348,39 @@ describe('PerformanceMonitor edge cases', () => {
     expect(monitor.snapshot().health.eventsPerSecond).toBe(4);
   });
 
+  it('after a jump in the data, counts the skipped slots as empty', () => {
+    const inst = testInstrument('GAP-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    const monitor = PerformanceMonitor.attach(r.engine, { publishIntervalMs: 0, eventRateWindowMs: 5_000 });
+    // Four records a second for 20 s, then one record 100 s later.
+    const records = Array.from({ length: 80 }, (_, i) => bar(inst, T0 + i * 250, 100, 100, 250));
+    drive(r, T0, [...records, bar(inst, T0 + 120_000, 100, 100, 250)]);
+    // The window's four completed slots (115..119 s) had no record; the record at 120 s is in the current slot.
+    expect(monitor.snapshot().health.eventsPerSecond).toBe(0);
+    expect(monitor.snapshot().health.events.marketData).toBe(81);
+  });
+
+  it('takes one grid sample after the last event while the clock runs on without data (as a wall clock does)', () => {
+    const inst = testInstrument('QUIET-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    const equityRaw = vi.spyOn(r.engine.portfolio, 'equityRaw');
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: 60_000, publishIntervalMs: 0 });
+    r.clock.advanceTo(T0);
+    r.engine.start();
+    r.engine.dispatch(bar(inst, T0, 100, 100, 1000));
+    // Ten quiet minutes, one clock step a second: only the grid time after the record samples.
+    for (let t = 1; t <= 600; t++) r.clock.advanceTo(T0 + t * 1000);
+    expect(monitor.snapshot().equity.points).toBe(2);
+    // A record at 10:30 arms a sample at the next grid time, 11:00.
+    r.clock.advanceTo(T0 + 630_000);
+    r.engine.dispatch(bar(inst, T0 + 630_000, 100, 100, 1000));
+    for (let t = 631; t <= 700; t++) r.clock.advanceTo(T0 + t * 1000);
+    const snap = monitor.snapshot();
+    expect(snap.equity).toMatchObject({ points: 3, lastTs: T0 + 660_000 });
+    expect(equityRaw).toHaveBeenCalledTimes(3);
+    r.engine.stop();
+  });
+
   it('counts an out-of-range signal confidence as an error instead of throwing on the bus', () => {
     const inst = testInstrument('SIG-USD');
     const r = rig([inst], [new ScriptedStrategy('s', inst.id, { 0: { signal: { type: 'x', direction: 'LONG', confidence: 1.5 } } })]);

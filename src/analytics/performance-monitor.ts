@@ -12,16 +12,24 @@
  *   grid time T sees every record stamped before T), at every fill, at start and at stop. The
  *   monitor does not listen to position.changed or portfolio.pnl, so the engine need not build
  *   those snapshots for it; at a fill it sums the open positions' market values in doubles,
- *   rounded per position like the portfolio (exact below 2^53 minor units; BigInt above). The timer is re-armed by the next event after
- *   it fires, so gaps in the data (nights, weekends) cost one sample, not one per interval.
+ *   rounded per position like the portfolio (exact below 2^53 minor units; BigInt above). The
+ *   timer re-arms at the first grid time after the clock's horizon (a simulated clock's advance
+ *   target: the record that moved it), and a grid time with no record or event since the last
+ *   sample records nothing, so gaps in the data (nights, weekends) cost one sample, not one per
+ *   interval.
  * - Returns statistics use only the grid samples (plus the final sample at stop): r = E_t/E_{t-1} − 1.
  *   They are annualized with periodsPerYear = 365·24·3600·1000 / equitySampleMs (a 24/7 market),
  *   unless `periodsPerYear` is given (e.g. 252 for daily bars of an exchange-traded market). The
  *   risk-free rate (annual, simple) and the Sortino target come from the options. Drawdowns use
  *   every sample, fills included.
  *
- * Cost: a market data record updates a timestamp and a counter and makes two comparisons (event
- * rate slot, sampler armed); an order, a fill or a closed trade updates O(1) accumulators without
+ * Market data: the monitor does not follow data records on the bus. The kernel's market cache
+ * counts each instrument's records and keeps its last data time; the monitor reads them there at
+ * grid samples, at event-rate slot boundaries (a clock timer each slot) and in snapshots, so a
+ * record costs the monitor nothing. Staleness and tick-to-order latency are measured from the
+ * last record's timestamp, as the risk engine's staleness check is.
+ *
+ * Cost: an order, a fill or a closed trade updates O(1) accumulators without
  * allocating money objects (per-strategy money sums are integer minor units in doubles), plus the
  * exact median window of TradeStats (a binary search and one block move, O(medianWindow) bytes).
  * Nothing iterates over history. Memory is bounded by the configured windows.
@@ -29,10 +37,10 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ChurnMap } from '../core/churn-map.js';
 import type { MessageBus } from '../core/bus.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { clockHorizon, type Clock, type TimerHandle } from '../core/clock.js';
 import { formatDecimal } from '../core/decimal.js';
 import { ValueError } from '../core/errors.js';
-import type { Bar, QuoteTick, TradeTick } from '../model/data.js';
+import type { MarketState } from '../engine/market-cache.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderEvent, OrderFilled } from '../model/order-events.js';
 import type { Order } from '../model/order.js';
@@ -87,7 +95,7 @@ export interface PerformanceMonitorOptions {
   medianWindow?: number;
   /** Recent fills kept for reports (default 10,000). */
   maxRecentFills?: number;
-  /** Open orders tracked for order-to-fill latency and signal attribution (default 100,000; the oldest is dropped beyond). */
+  /** Open orders created under a signal, tracked for attribution (default 100,000; the oldest is dropped beyond). */
   maxTrackedOrders?: number;
   /** Sliding window of the events-per-second rate (default 10,000 ms, in 1 s slots). */
   eventRateWindowMs?: number;
@@ -99,10 +107,25 @@ export interface PerformanceMonitorOptions {
   maxLatencyUs?: number;
 }
 
+/** Where the monitor reads each instrument's market data state (the kernel's MarketCache). */
+export interface MarketStateReader {
+  get(instrumentId: string): MarketState | undefined;
+}
+
+/**
+ * Where the monitor finds an order by id as its fill arrives (the kernel's ExecutionEngine, which
+ * keeps every working order and retires a finished one only after publishing its last event).
+ */
+export interface OrderLookup {
+  status(clientOrderId: string): Order | undefined;
+}
+
 export interface PerformanceMonitorDeps {
   bus: MessageBus;
   clock: Clock;
   portfolio: Portfolio;
+  market: MarketStateReader;
+  orders: OrderLookup;
   options?: PerformanceMonitorOptions;
   /** Start measuring at once (the engine is already running); otherwise at engine.status STARTING. */
   startNow?: boolean;
@@ -113,6 +136,8 @@ export interface MonitoredEngine {
   readonly bus: MessageBus;
   readonly clock: Clock;
   readonly portfolio: Portfolio;
+  readonly market: MarketStateReader;
+  readonly execution: OrderLookup;
   readonly isRunning: boolean;
 }
 
@@ -120,14 +145,17 @@ interface InstrumentState {
   readonly id: string;
   readonly instrument: Instrument | undefined;
   readonly position: Position | undefined;
+  /** The kernel's market state; undefined for an instrument the engine does not trade. */
+  readonly market: MarketState | undefined;
+  /** The market state's record count when the monitor first saw the instrument, and at detach. */
+  readonly recordBase: number;
+  recordsAtDetach: number | undefined;
   /** Allocated at the first price sample. */
   prices: SeriesRing | undefined;
   /** 1 / 10^pricePrecision, and the contract multiplier, for notional as a number. */
   readonly priceScale: number;
   readonly sizeScale: number;
   readonly multiplier: number;
-  lastDataAt: number;
-  records: number;
   fills: number;
   /** Traded notional in the account currency (a statistic: a float). */
   volume: number;
@@ -168,11 +196,10 @@ interface SignalState {
   readonly confidence: number;
 }
 
-interface OrderTrack {
+/** An open order created under a signal, kept until it finishes for its signal's outcome. */
+interface SignalOrder {
   readonly order: Order;
-  readonly createdAt: number;
-  readonly signal: SignalState | undefined;
-  filled: boolean;
+  readonly signal: SignalState;
 }
 
 const NOTES = [
@@ -192,6 +219,7 @@ export class PerformanceMonitor {
   private readonly bus: MessageBus;
   private readonly clock: Clock;
   private readonly portfolio: Portfolio;
+  private readonly market: MarketStateReader;
   private readonly ccyPrecision: number;
   private readonly ccyScale: number;
 
@@ -225,12 +253,12 @@ export class PerformanceMonitor {
 
   private readonly instruments = new Map<string, InstrumentState>();
   private readonly strategies = new Map<string, StrategyState>();
-  private readonly orders = new ChurnMap<string, OrderTrack>();
+  private readonly orders: OrderLookup;
+  /** Open orders that carry a signal; orders without one need no tracking. */
+  private readonly signalOrders = new ChurnMap<string, SignalOrder>();
 
-  // Counters. `events` counts every monitored bus event (data, signals, orders, order events).
+  // Counters. `events` counts the monitored bus events (signals, orders, order events); the market cache counts data records.
   private events = 0;
-  /** Copy of rate.nextRollAt, read on every event. */
-  private rateRollAt = -Infinity;
   private signalEvents = 0;
   private ordersCreated = 0;
   private orderEvents = 0;
@@ -250,8 +278,10 @@ export class PerformanceMonitor {
   // Session state.
   private startedAt: number | undefined;
   private stopped = false;
-  private samplerArmed = false;
+  /** totalEvents() at the last grid sample. */
+  private eventsAtSample = -1;
   private sampleTimer: TimerHandle | undefined;
+  private rateTimer: TimerHandle | undefined;
   private dayTimer: TimerHandle | undefined;
   private publishTimer: TimerHandle | undefined;
   private day = '';
@@ -272,6 +302,8 @@ export class PerformanceMonitor {
     this.bus = deps.bus;
     this.clock = deps.clock;
     this.portfolio = deps.portfolio;
+    this.market = deps.market;
+    this.orders = deps.orders;
     this.ccyPrecision = this.portfolio.currency.precision;
     this.ccyScale = 10 ** this.ccyPrecision;
 
@@ -308,12 +340,13 @@ export class PerformanceMonitor {
 
   /** Attaches a monitor to an engine: before start it begins at engine.status STARTING, on a running engine at once. */
   static attach(engine: MonitoredEngine, options: PerformanceMonitorOptions = {}): PerformanceMonitor {
-    return new PerformanceMonitor({ bus: engine.bus, clock: engine.clock, portfolio: engine.portfolio, options, startNow: engine.isRunning });
+    return new PerformanceMonitor({ bus: engine.bus, clock: engine.clock, portfolio: engine.portfolio, market: engine.market, orders: engine.execution, options, startNow: engine.isRunning });
   }
 
   /** Stops listening and cancels the monitor's timers; the figures stay readable. */
   detach(): void {
     for (const off of this.unsubscribers.splice(0)) off();
+    for (const s of this.instruments.values()) s.recordsAtDetach ??= s.market?.records;
     this.cancelTimers();
     this.eventLoop?.disable();
   }
@@ -324,9 +357,6 @@ export class PerformanceMonitor {
     const bus = this.bus;
     this.unsubscribers.push(
       bus.subscribe('engine.status', (s) => this.onStatus(s)),
-      bus.subscribe('data.quote', this.onData),
-      bus.subscribe('data.bar', this.onData),
-      bus.subscribe('data.trade', this.onData),
       bus.subscribe('signal', (s) => this.onSignal(s)),
       bus.subscribe('order.created', this.onOrderCreated),
       bus.subscribe('order.event', this.onOrderEvent),
@@ -338,28 +368,16 @@ export class PerformanceMonitor {
     );
   }
 
-  /** The hot path: a timestamp, a counter, the event rate and one flag. */
-  private readonly onData = (r: QuoteTick | TradeTick | Bar): void => {
-    const now = this.clock.now();
-    let s = this.instruments.get(r.instrumentId);
-    if (s === undefined) s = this.addInstrument(r.instrumentId);
-    s.lastDataAt = now;
-    s.records++;
-    if (now >= this.rateRollAt) this.rollRate(now);
-    this.events++;
-    if (!this.samplerArmed) this.armSampler(now);
-  };
-
-  /** Moves the event rate to the slot of `now` (about once a second of clock time). */
-  private rollRate(now: number): void {
-    this.rate.roll(now, this.events);
-    this.rateRollAt = this.rate.nextRollAt;
+  /** Data records of the monitored instruments since the monitor first saw each. */
+  private dataRecords(): number {
+    let n = 0;
+    for (const s of this.instruments.values()) n += recordsOf(s);
+    return n;
   }
 
-  /** Counts one non-data event at clock time `ts` for the event rate. */
-  private count(ts: number): void {
-    if (ts >= this.rateRollAt) this.rollRate(ts);
-    this.events++;
+  /** Every monitored event: data records and the bus events counted in `events`. */
+  private totalEvents(): number {
+    return this.dataRecords() + this.events;
   }
 
   private onStatus(s: EngineStatus): void {
@@ -373,7 +391,7 @@ export class PerformanceMonitor {
 
   private onSignal(s: Signal): void {
     this.signalEvents++;
-    this.count(s.ts);
+    this.events++;
     if (!(s.confidence >= 0 && s.confidence <= 1)) {
       this.invalidSignals++;
       return;
@@ -389,65 +407,69 @@ export class PerformanceMonitor {
   private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
     this.ordersCreated++;
-    this.count(c.ts);
-    const inst = this.instruments.get(order.instrumentId);
-    if (inst !== undefined && inst.records > 0) this.tickToOrder.record(Math.max(0, c.ts - inst.lastDataAt) * 1000);
+    this.events++;
+    const market = this.instruments.get(order.instrumentId)?.market;
+    if (market !== undefined && market.records > 0) this.tickToOrder.record(Math.max(0, c.ts - market.lastTs) * 1000);
     const strategy = this.strategyOf(order.strategyId);
     strategy.orders++;
     const signal = strategy.lastSignal.get(order.instrumentId);
-    if (signal !== undefined) this.signalStats.recordOrder(signal.key);
-    else strategy.ordersWithoutSignal++;
-    if (this.orders.size >= this.maxTrackedOrders) this.orders.delete(this.orders.keys().next().value!);
-    this.orders.set(order.clientOrderId, { order, createdAt: c.ts, signal, filled: false });
+    if (signal === undefined) {
+      strategy.ordersWithoutSignal++;
+      return;
+    }
+    this.signalStats.recordOrder(signal.key);
+    const tracked = this.signalOrders;
+    if (tracked.size >= this.maxTrackedOrders) tracked.delete(tracked.keys().next().value!);
+    tracked.set(order.clientOrderId, { order, signal });
   };
 
   private readonly onOrderEvent = (e: OrderEvent): void => {
     this.orderEvents++;
-    this.count(e.ts);
-    // Only fills, denials and the events that can end an order need the order's track.
-    let track: OrderTrack | undefined;
+    this.events++;
+    // Fills, denials and the events that can end an order (an amend can: quantity cut to what is filled).
     switch (e.type) {
       case 'OrderFilled':
-        track = this.orders.get(e.clientOrderId);
-        this.onFill(e, track);
+        this.onFill(e);
         break;
       case 'OrderDenied': {
-        track = this.orders.get(e.clientOrderId);
         this.denied++;
         bump(this.deniedByReason, e.reason);
         this.strategyOf(e.strategyId).denied++;
-        if (track?.signal !== undefined) this.signalStats.recordDenied(track.signal.key, e.reason);
+        const signal = this.signalOf(e.clientOrderId);
+        if (signal !== undefined) this.signalStats.recordDenied(signal.key, e.reason);
         break;
       }
       case 'OrderRejected':
-        track = this.orders.get(e.clientOrderId);
         this.rejected++;
         bump(this.rejectedByReason, e.reason);
         break;
       case 'OrderCanceled':
-        track = this.orders.get(e.clientOrderId);
         this.canceled++;
         break;
       case 'OrderExpired':
-        track = this.orders.get(e.clientOrderId);
         this.expired++;
         break;
       case 'OrderUpdated':
-        // An amend can complete an order (quantity cut to what is filled).
-        track = this.orders.get(e.clientOrderId);
         break;
       default:
         return;
     }
-    if (track !== undefined && track.order.isTerminal) this.orders.delete(e.clientOrderId);
+    if (this.signalOrders.size > 0) {
+      const tracked = this.signalOrders.get(e.clientOrderId);
+      if (tracked !== undefined && tracked.order.isTerminal) this.signalOrders.delete(e.clientOrderId);
+    }
   };
 
-  private onFill(e: OrderFilled, track: OrderTrack | undefined): void {
+  /** The signal an open order was created under, if any. */
+  private signalOf(clientOrderId: string): SignalState | undefined {
+    return this.signalOrders.size === 0 ? undefined : this.signalOrders.get(clientOrderId)?.signal;
+  }
+
+  private onFill(e: OrderFilled): void {
     this.fillCount++;
-    if (track !== undefined && !track.filled) {
-      track.filled = true;
-      this.orderToFill.record(Math.max(0, e.ts - track.createdAt) * 1000);
-    }
+    // The order has applied this fill: its filled quantity equals the fill's on the first one.
+    const order = this.orders.status(e.clientOrderId);
+    if (order !== undefined && order.filledQty.raw === e.lastQty.raw) this.orderToFill.record(Math.max(0, e.ts - order.createdAt) * 1000);
     const inst = this.instruments.get(e.instrumentId) ?? this.addInstrument(e.instrumentId);
     const strategy = this.strategyOf(e.strategyId);
     const notional = Math.abs(e.lastPx.raw * inst.priceScale * e.lastQty.raw * inst.sizeScale * inst.multiplier);
@@ -468,13 +490,12 @@ export class PerformanceMonitor {
         inst.openingSignal = undefined;
       } else if (inst.lastQtyRaw === 0 || Math.sign(qty) !== Math.sign(inst.lastQtyRaw)) {
         inst.owner = strategy;
-        inst.openingSignal = track?.signal;
+        inst.openingSignal = this.signalOf(e.clientOrderId);
       }
       inst.lastQtyRaw = qty;
     }
     if (this.startedAt !== undefined && !this.stopped) {
       this.recordPoint(e.ts, this.fastEquityMinor() / this.ccyScale, false);
-      if (!this.samplerArmed) this.armSampler(e.ts);
     }
     const b = this.scratchBucket;
     b.ts = e.ts;
@@ -535,7 +556,10 @@ export class PerformanceMonitor {
     const equityRaw = this.portfolio.equityRaw();
     this.recordPoint(now, Number(equityRaw) / this.ccyScale, true);
     this.startDay(now, now, equityRaw);
-    this.armSampler(now);
+    this.eventsAtSample = -1;
+    this.armSampler();
+    this.rate.roll(now, this.totalEvents());
+    this.armRate();
     if (this.publishIntervalMs > 0) this.armPublisher(now);
     this.eventLoop?.enable();
   }
@@ -549,31 +573,55 @@ export class PerformanceMonitor {
     }
     this.stopped = true;
     this.cancelTimers();
-    this.samplerArmed = true; // no grid samples after stop
     this.eventLoop?.disable();
     if (this.publishIntervalMs > 0) this.publish();
   }
 
-  private armSampler(now: number): void {
-    const at = (Math.floor(now / this.equitySampleMs) + 1) * this.equitySampleMs;
-    this.samplerArmed = true;
+  /** Arms the next grid sample: the first grid time after the clock's horizon. */
+  private armSampler(): void {
+    const after = Math.max(this.clock.now(), clockHorizon(this.clock));
+    const at = (Math.floor(after / this.equitySampleMs) + 1) * this.equitySampleMs;
     this.sampleTimer = this.clock.setTimer(at, this.onSampleTimer);
   }
 
-  /** A grid sample: the one place equity is computed from the portfolio on the clock. */
+  /** A grid sample (when anything happened since the last one): the one place equity is computed from the portfolio on the clock. */
   private readonly onSampleTimer = (): void => {
-    this.samplerArmed = false;
     this.sampleTimer = undefined;
     if (this.stopped) return;
-    const now = this.clock.now();
+    const events = this.totalEvents();
+    if (events !== this.eventsAtSample) {
+      this.eventsAtSample = events;
+      this.sample(this.clock.now());
+    }
+    this.armSampler();
+  };
+
+  private sample(now: number): void {
     if (now >= this.nextDayStart) this.rollDay(now);
     this.recordPoint(now, Number(this.portfolio.equityRaw()) / this.ccyScale, true);
     for (const s of this.instruments.values()) {
       const pos = s.position;
-      if (pos === undefined || pos.markRaw === undefined || s.records === 0) continue;
+      if (pos === undefined || pos.markRaw === undefined || !hasData(s)) continue;
       s.prices ??= new SeriesRing(this.maxPricePoints);
       s.prices.push(now, pos.markRaw / 10 ** pos.instrument.pricePrecision);
     }
+  }
+
+  /**
+   * Arms the event rate's next slot boundary; after a jump of the clock, the start of the
+   * horizon's slot first, so the skipped slots start at the count from before the jump.
+   */
+  private armRate(): void {
+    const slotMs = this.rate.slotMs;
+    const at = Math.max(this.rate.nextRollAt, Math.floor(clockHorizon(this.clock) / slotMs) * slotMs);
+    this.rateTimer = this.clock.setTimer(at, this.onRateTimer);
+  }
+
+  private readonly onRateTimer = (): void => {
+    this.rateTimer = undefined;
+    if (this.stopped) return;
+    this.rate.roll(this.clock.now(), this.totalEvents());
+    this.armRate();
   };
 
   private recordPoint(time: number, equity: number, periodic: boolean): void {
@@ -642,9 +690,8 @@ export class PerformanceMonitor {
   }
 
   private cancelTimers(): void {
-    for (const t of [this.sampleTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
-    this.sampleTimer = this.dayTimer = this.publishTimer = undefined;
-    this.samplerArmed = false;
+    for (const t of [this.sampleTimer, this.rateTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
+    this.sampleTimer = this.rateTimer = this.dayTimer = this.publishTimer = undefined;
   }
 
   // --- state helpers --------------------------------------------------------------------
@@ -652,17 +699,19 @@ export class PerformanceMonitor {
   private addInstrument(id: string): InstrumentState {
     const position = this.portfolio.position(id);
     const inst = position?.instrument;
+    const market = this.market.get(id);
     const s: InstrumentState = {
       id,
       instrument: inst,
       position,
+      market,
+      recordBase: market?.records ?? 0,
+      recordsAtDetach: undefined,
       prices: undefined,
       // Without an instrument (not in the portfolio) notional is unknown and counted as 0.
       priceScale: inst === undefined ? 0 : 10 ** -inst.pricePrecision,
       sizeScale: inst === undefined ? 0 : 10 ** -inst.sizePrecision,
       multiplier: inst === undefined ? 0 : Number(inst.multiplierRaw) / 10 ** inst.multiplierPrecision,
-      lastDataAt: 0,
-      records: 0,
       fills: 0,
       volume: 0,
       trades: 0,
@@ -739,8 +788,8 @@ export class PerformanceMonitor {
     const ts = this.tradeStats;
     const lastPoint = this.equityCurve.last();
     const hwm = dd.highWaterMark;
-    let dataEvents = 0;
-    for (const i of this.instruments.values()) dataEvents += i.records;
+    const dataEvents = this.dataRecords();
+    const totalEvents = dataEvents + this.events;
 
     return {
       schema: SNAPSHOT_SCHEMA,
@@ -843,28 +892,28 @@ export class PerformanceMonitor {
         rejectedByReason: Object.fromEntries(this.rejectedByReason),
         canceled: this.canceled,
         expired: this.expired,
-        tracked: this.orders.size,
+        tracked: this.signalOrders.size,
       },
       signals: this.signalStats.reports(),
       buckets: this.buckets(),
       health: {
         marketData: [...this.instruments.values()].map((s) => ({
           instrumentId: s.id,
-          records: s.records,
-          lastDataAt: s.records > 0 ? s.lastDataAt : null,
-          stalenessMs: s.records > 0 ? now - s.lastDataAt : null,
+          records: recordsOf(s),
+          lastDataAt: hasData(s) ? s.market!.lastTs : null,
+          stalenessMs: hasData(s) ? Math.max(0, now - s.market!.lastTs) : null,
         })),
         tickToOrderUs: summarize(this.tickToOrder),
         orderToFillUs: summarize(this.orderToFill),
         eventLoopDelayUs: this.eventLoop === undefined ? null : summarizeEventLoop(this.eventLoop),
-        eventsPerSecond: this.rate.perSecond(now, this.events),
+        eventsPerSecond: this.rate.perSecond(now, totalEvents),
         eventRateWindowMs: this.rate.windowMs,
         events: {
           marketData: dataEvents,
           signals: this.signalEvents,
           ordersCreated: this.ordersCreated,
           orderEvents: this.orderEvents,
-          total: this.events,
+          total: totalEvents,
         },
         errors: {
           orderErrors: this.orderErrors,
@@ -890,7 +939,7 @@ export class PerformanceMonitor {
         instrumentId: s.id,
         quantity: snap?.quantity ?? '0',
         markPx: snap?.markPx ?? null,
-        lastDataAt: s.records > 0 ? s.lastDataAt : null,
+        lastDataAt: hasData(s) ? s.market!.lastTs : null,
         realized: m(realized),
         unrealized: m(unrealized),
         fees: m(fees),
@@ -984,6 +1033,16 @@ function summarizeEventLoop(h: IntervalHistogram): LatencySummary {
   if (count === 0) return { count: 0, min: null, mean: null, p50: null, p90: null, p99: null, max: null };
   const us = (ns: number): number => ns / 1000;
   return { count, min: us(h.min), mean: us(h.mean), p50: us(h.percentile(50)), p90: us(h.percentile(90)), p99: us(h.percentile(99)), max: us(h.max) };
+}
+
+/** Data records of an instrument from when the monitor first saw it until now or detach. */
+function recordsOf(s: InstrumentState): number {
+  return s.market === undefined ? 0 : (s.recordsAtDetach ?? s.market.records) - s.recordBase;
+}
+
+/** Whether the instrument has had any market data (its last data time is known). */
+function hasData(s: InstrumentState): boolean {
+  return s.market !== undefined && s.market.records > 0;
 }
 
 function bump(map: Map<string, number>, key: string): void {

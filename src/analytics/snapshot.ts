@@ -186,7 +186,7 @@ export interface OrdersSection {
   readonly rejectedByReason: Readonly<Record<string, number>>;
   readonly canceled: number;
   readonly expired: number;
-  /** Orders still tracked for order-to-fill latency (bounded). */
+  /** Open orders created under a signal, still tracked for its outcome (bounded by maxTrackedOrders). */
   readonly tracked: number;
 }
 

@@ -113,6 +113,15 @@ export class SimulatedClock implements Clock {
 }
 
 /**
+ * The time a clock is moving to: a simulated clock's advance target (the time of the record that
+ * made it advance, while its timers fire), otherwise now. A timer that re-arms itself past this
+ * time skips a gap in the data in one step instead of firing through it.
+ */
+export function clockHorizon(clock: Clock): number {
+  return clock instanceof SimulatedClock ? clock.horizon() : clock.now();
+}
+
+/**
  * Calls `callback` every `intervalMs` of clock time until canceled. On a simulated clock that
  * jumps far ahead (daily bars), missed periods are not replayed one by one: after firing, the
  * next call is at the later of one interval on and the time the clock is advancing to, so a
@@ -122,12 +131,11 @@ export function repeatEvery(clock: Clock, intervalMs: number, callback: () => vo
   if (!(intervalMs > 0)) throw new RangeError(`interval ${intervalMs} ms must be positive`);
   let handle: TimerHandle | undefined;
   let canceled = false;
-  const horizon = () => (clock instanceof SimulatedClock ? clock.horizon() : clock.now());
   const fire = () => {
     handle = undefined;
     if (canceled) return;
     callback();
-    if (!canceled) handle = clock.setTimer(Math.max(clock.now() + intervalMs, horizon()), fire);
+    if (!canceled) handle = clock.setTimer(Math.max(clock.now() + intervalMs, clockHorizon(clock)), fire);
   };
   handle = clock.setTimer(clock.now() + intervalMs, fire);
   return {

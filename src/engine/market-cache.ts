@@ -2,7 +2,8 @@
  * MarketCache: the latest market state of each instrument, updated by the kernel as it
  * dispatches each record (before the bus and strategies hear of it). Components that need the
  * current touch or last price (the risk engine's checks) read it here instead of each following
- * every quote on the bus.
+ * every quote on the bus, and the performance monitor takes each instrument's record count and
+ * last data time from it.
  */
 import type { MarketData } from '../model/data.js';
 
@@ -14,13 +15,15 @@ export interface MarketState {
   lastRaw: number;
   /** Time of the latest record; -Infinity before any data. */
   lastTs: number;
+  /** Records applied so far. */
+  records: number;
 }
 
 export class MarketCache {
   private readonly states = new Map<string, MarketState>();
 
   constructor(instrumentIds: Iterable<string>) {
-    for (const id of instrumentIds) this.states.set(id, { bidRaw: undefined, askRaw: undefined, lastRaw: NaN, lastTs: -Infinity });
+    for (const id of instrumentIds) this.states.set(id, { bidRaw: undefined, askRaw: undefined, lastRaw: NaN, lastTs: -Infinity, records: 0 });
   }
 
   /** The state of a known instrument, undefined for an unknown one. Only the kernel writes it (see record). */
@@ -42,5 +45,6 @@ export class MarketCache {
       state.askRaw = undefined;
     }
     state.lastTs = r.ts;
+    state.records++;
   }
 }

@@ -528,8 +528,9 @@ export class ExecutionEngine {
     if (working && !wasWorking) this.workingOf(order.instrumentId).push(order);
     else if (!working && wasWorking) removeItem(this.workingOf(order.instrumentId), order);
     if (event.type === 'OrderFilled') this.fills.push(event);
-    if (order.isTerminal) this.retire(order);
     this.bus.publish('order.event', event);
+    // Retired after publishing, so subscribers can still look the order up by id while they handle its last event.
+    if (order.isTerminal) this.retire(order);
     if (order.contingency === 'OTO') this.followParent(order, event.type);
     // Fix: followParent skips an exit whose resize is still in flight (PENDING_UPDATE), so an entry
     // fill landing meanwhile was never applied to the exits (with latency, entry filled 10, exits

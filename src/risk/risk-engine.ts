@@ -816,7 +816,7 @@ export class RiskEngine implements PreTradeGate {
 
 
 /** Market state of an instrument the cache does not know: no data. */
-const NO_MARKET: Readonly<MarketState> = { bidRaw: undefined, askRaw: undefined, lastRaw: NaN, lastTs: -Infinity };
+const NO_MARKET: Readonly<MarketState> = { bidRaw: undefined, askRaw: undefined, lastRaw: NaN, lastTs: -Infinity, records: 0 };
 
 function deny(reason: DenialReason, message: string): Denial {
   return { reason, message };
