@@ -348,16 +348,19 @@ describe('PerformanceMonitor edge cases', () => {
     expect(monitor.snapshot().health.eventsPerSecond).toBe(4);
   });
 
-  it('after a jump in the data, counts the skipped slots as empty', () => {
+  it('after a jump in the data, counts the skipped slots as empty without a timer per skipped slot or sample', () => {
     const inst = testInstrument('GAP-USD');
     const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
-    const monitor = PerformanceMonitor.attach(r.engine, { publishIntervalMs: 0, eventRateWindowMs: 5_000 });
-    // Four records a second for 20 s, then one record 100 s later.
+    const monitor = PerformanceMonitor.attach(r.engine, { publishIntervalMs: 0, eventRateWindowMs: 5_000, equitySampleMs: 60_000 });
+    const setTimer = vi.spyOn(r.clock, 'setTimer');
+    // Four records a second for 20 s, then one record an hour later.
     const records = Array.from({ length: 80 }, (_, i) => bar(inst, T0 + i * 250, 100, 100, 250));
-    drive(r, T0, [...records, bar(inst, T0 + 120_000, 100, 100, 250)]);
-    // The window's four completed slots (115..119 s) had no record; the record at 120 s is in the current slot.
+    drive(r, T0, [...records, bar(inst, T0 + 3_620_000, 100, 100, 250)]);
+    // The window's four completed slots had no record; the record after the gap is in the current slot.
     expect(monitor.snapshot().health.eventsPerSecond).toBe(0);
     expect(monitor.snapshot().health.events.marketData).toBe(81);
+    // About 20 slot timers and a few samples, not one per second or minute of the gap.
+    expect(setTimer.mock.calls.length).toBeLessThan(40);
   });
 
   it('takes one grid sample after the last event while the clock runs on without data (as a wall clock does)', () => {
