@@ -10,6 +10,7 @@ import { RecentList } from '../core/recent-list.js';
 import { RecentSet } from '../core/recent-set.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
+import { MarketValueSums } from './market-value-sums.js';
 import { Position, type PositionState } from './position.js';
 import type { ClosedPosition, PortfolioSnapshot } from './snapshots.js';
 
@@ -34,8 +35,8 @@ export class Portfolio {
   /** Cash in raw minor units (an Exact: a number while safe, so fills add without bigints). */
   private cash: Exact;
   private positions = new Map<string, Position>();
-  /** Result of sumSafeMarketValues (a field, so the sums allocate nothing). */
-  private readonly sums = { net: 0, gross: 0 };
+  /** Net and gross market value and the open count, kept up to date as positions change. */
+  private readonly sums = new MarketValueSums();
   private readonly seenTradeIds = new RecentSet<string>(10_000);
   private readonly closed: RecentList<ClosedPosition>;
   /** Positions closed since the start of the run (the history list keeps the latest ones). */
@@ -63,7 +64,7 @@ export class Portfolio {
     if (inst.quoteCurrency !== this.currency) {
       throw new ValueError(`instrument ${inst.id} is quoted in ${inst.quoteCurrency.code}, the account is in ${this.currency.code}`);
     }
-    if (!this.positions.has(inst.id)) this.positions.set(inst.id, new Position(inst));
+    if (!this.positions.has(inst.id)) this.positions.set(inst.id, new Position(inst, this.sums));
   }
 
   /** The most recent closed positions, oldest first. */
@@ -86,9 +87,8 @@ export class Portfolio {
 
   /** How many positions are open (openPositions().length without the array). */
   openCount(): number {
-    let n = 0;
-    for (const p of this.positions.values()) if (p.qtyRaw !== 0) n++;
-    return n;
+    this.sums.refresh(this.positions);
+    return this.sums.open;
   }
 
   openPositions(): Position[] {
@@ -136,21 +136,20 @@ export class Portfolio {
    * evaluates it on every fill) while they stay exact, else in bigints.
    */
   equityExact(): Exact {
-    return this.sumSafeMarketValues() ? addExact(this.cash, this.sums.net) : exact(this.cashRaw + this.bigExposure().netRaw);
+    return this.sums.refresh(this.positions) ? addExact(this.cash, this.sums.net) : exact(this.cashRaw + this.bigExposure().netRaw);
   }
 
-  /** Gross (Σ |market value|) and net (Σ market value) exposure in one pass; equity is cash + net. */
   /**
    * Gross and net exposure as numbers while every market value and the gross are safe integers
    * (exact), else undefined: the risk engine's per-order checks use this before exposureRaw().
    * The object is reused: read it before the next call.
    */
   exposureNum(): Readonly<{ gross: number; net: number }> | undefined {
-    return this.sumSafeMarketValues() ? this.sums : undefined;
+    return this.sums.refresh(this.positions) ? this.sums : undefined;
   }
 
   exposureRaw(): { grossRaw: bigint; netRaw: bigint } {
-    return this.sumSafeMarketValues() ? { grossRaw: BigInt(this.sums.gross), netRaw: BigInt(this.sums.net) } : this.bigExposure();
+    return this.sums.refresh(this.positions) ? { grossRaw: BigInt(this.sums.gross), netRaw: BigInt(this.sums.net) } : this.bigExposure();
   }
 
   /** exposureRaw() in bigints, for market values beyond the safe range. */
@@ -164,27 +163,6 @@ export class Portfolio {
       gross += mv < 0n ? -mv : mv;
     }
     return { grossRaw: gross, netRaw: net };
-  }
-
-  /**
-   * Σ market value (net) and Σ |market value| (gross) of the open positions into `sums`, in safe
-   * integers; false when a value or the gross leaves the safe range. Every partial sum is bounded
-   * by the final gross, so a safe gross means every addition was exact.
-   */
-  private sumSafeMarketValues(): boolean {
-    let net = 0;
-    let gross = 0;
-    for (const p of this.positions.values()) {
-      if (p.qtyRaw === 0) continue;
-      const mv = p.marketValueNum();
-      if (mv === undefined) return false;
-      net += mv;
-      gross += Math.abs(mv);
-    }
-    if (!Number.isSafeInteger(gross)) return false;
-    this.sums.net = net;
-    this.sums.gross = gross;
-    return true;
   }
 
   /** The accounting state (cash, positions, marks), for journal snapshots. */
@@ -212,6 +190,7 @@ export class Portfolio {
     for (const [id, p] of this.positions) p.importState(flat(id));
     for (const s of state.positions) this.positions.get(s.instrumentId)!.importState(s);
     this.cash = exact(BigInt(state.cashRaw));
+    this.sums.invalidate();
     this.closedCount = state.closedCount;
     for (const id of tradeIds) this.seenTradeIds.add(id);
   }

@@ -15,6 +15,7 @@ import type { PositionSide } from '../model/enums.js';
 import { sideSign } from '../model/enums.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
+import type { MarketValueSums, SummedPosition } from './market-value-sums.js';
 import type { ClosedPosition, PositionSnapshot } from './snapshots.js';
 
 /** Bookkeeping for the current life of the position (open to flat), for closed-position history. */
@@ -60,15 +61,14 @@ export interface FillEffect {
   readonly closed: ClosedPosition | undefined;
 }
 
-export class Position {
+export class Position implements SummedPosition {
   /** Signed quantity in raw size units (negative when short). */
   qtyRaw = 0;
   /** Signed cost basis of the open quantity. */
   private cost: Exact = 0;
   private realized: Exact = 0;
   private fees: Exact = 0;
-  /** Latest price, raw at the instrument's price precision. */
-  markRaw: number | undefined;
+  private mark: number | undefined;
   private life: Life | undefined;
   /**
    * Market value last computed, with the quantity and mark it was computed for (risk checks and
@@ -79,8 +79,27 @@ export class Position {
   private mvMarkRaw: number | undefined;
   private mvNum: number | undefined;
   private mvBig: bigint | undefined;
+  sumQueued = false;
+  summedMv = 0;
+  summedOpen = false;
 
-  constructor(readonly instrument: Instrument) {}
+  /** `sums`: the owning portfolio's market value sums, told of every change to this position's value. */
+  constructor(
+    readonly instrument: Instrument,
+    private readonly sums?: MarketValueSums,
+  ) {}
+
+  /** Latest price, raw at the instrument's price precision. */
+  get markRaw(): number | undefined {
+    return this.mark;
+  }
+
+  set markRaw(px: number | undefined) {
+    if (px === this.mark) return;
+    this.mark = px;
+    // A flat position's market value is 0 whatever its mark.
+    if (this.qtyRaw !== 0) this.sums?.note(this);
+  }
 
   /** Signed cost basis of the open quantity in raw minor units. */
   get costRaw(): bigint {
@@ -198,6 +217,7 @@ export class Position {
       life.fees = addExact(life.fees, closeQty === 0 ? fee : subExact(fee, closeFee));
       life.maxQtyRaw = Math.max(life.maxQtyRaw, Math.abs(this.qtyRaw));
     }
+    this.sums?.note(this);
     return { cashDelta: subExact(s > 0 ? negExact(notional) : notional, fee), closed };
   }
 
@@ -275,6 +295,7 @@ export class Position {
       realized: exact(BigInt(l.realizedRaw)),
       fees: exact(BigInt(l.feesRaw)),
     };
+    this.sums?.note(this);
   }
 
   private closeLife(life: Life, ts: number): ClosedPosition {
