@@ -70,6 +70,27 @@ describe('Portfolio market value sums (kept incrementally)', () => {
     );
   });
 
+  it('leave the number path when safe market values add up past 2^53, exactly, and come back below it', () => {
+    const specs = { assetClass: 'EQUITY', quoteCurrency: 'USD', tickSize: '0.01', sizeStep: '1' } as const;
+    const [x, y] = [new Instrument({ symbol: 'X', ...specs }), new Instrument({ symbol: 'Y', ...specs })];
+    const portfolio = new Portfolio(Money.of('1000000', USD), [x, y]);
+    for (const inst of [x, y]) {
+      portfolio.applyFill({
+        type: 'OrderFilled', clientOrderId: `o-${inst.id}`, instrumentId: inst.id, strategyId: 's', ts: 1, venueOrderId: `v-${inst.id}`, tradeId: `t-${inst.id}`,
+        side: 'BUY', lastQty: inst.quantity('1'), lastPx: inst.price('100.00'), fee: Money.of('0', USD), liquidity: 'TAKER',
+      });
+    }
+    expect(portfolio.exposureNum()).toMatchObject({ gross: 20_000, net: 20_000 });
+    // One unit at these prices is worth its raw price in cents: each value is safe, their sum (odd) is not.
+    portfolio.markRaw(x.id, 5_404_319_552_844_595);
+    expect(portfolio.exposureNum()).toMatchObject({ gross: 5_404_319_552_854_595 });
+    portfolio.markRaw(y.id, 5_404_319_552_844_594);
+    expect(portfolio.exposureNum()).toBeUndefined();
+    expect(portfolio.exposureRaw()).toEqual({ grossRaw: 10_808_639_105_689_189n, netRaw: 10_808_639_105_689_189n });
+    portfolio.markRaw(y.id, 10_001);
+    expect(portfolio.exposureNum()).toMatchObject({ gross: 5_404_319_552_854_596, net: 5_404_319_552_854_596 });
+  });
+
   it('start over from an imported state', () => {
     const source = new Portfolio(Money.of('1000000', USD), INSTRUMENTS);
     const a = INSTRUMENTS[0]!;
