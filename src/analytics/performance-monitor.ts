@@ -38,7 +38,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ChurnMap } from '../core/churn-map.js';
 import type { MessageBus } from '../core/bus.js';
 import { clockHorizon, type Clock, type TimerHandle } from '../core/clock.js';
-import { formatDecimal } from '../core/decimal.js';
+import { decimalToNumber, formatDecimal } from '../core/decimal.js';
 import { ValueError } from '../core/errors.js';
 import type { MarketState } from '../engine/market-cache.js';
 import type { Instrument } from '../model/instrument.js';
@@ -253,6 +253,8 @@ export class PerformanceMonitor {
 
   private readonly instruments = new Map<string, InstrumentState>();
   private readonly strategies = new Map<string, StrategyState>();
+  private lastInstrument: InstrumentState | undefined;
+  private lastStrategy: StrategyState | undefined;
   private readonly orders: OrderLookup;
   /** Open orders that carry a signal; orders without one need no tracking. */
   private readonly signalOrders = new ChurnMap<string, SignalOrder>();
@@ -408,7 +410,7 @@ export class PerformanceMonitor {
     const order = c.order;
     this.ordersCreated++;
     this.events++;
-    const market = this.instruments.get(order.instrumentId)?.market;
+    const market = this.findInstrument(order.instrumentId)?.market;
     if (market !== undefined && market.records > 0) this.tickToOrder.record(Math.max(0, c.ts - market.lastTs) * 1000);
     const strategy = this.strategyOf(order.strategyId);
     strategy.orders++;
@@ -470,7 +472,7 @@ export class PerformanceMonitor {
     // The order has applied this fill: its filled quantity equals the fill's on the first one.
     const order = this.orders.status(e.clientOrderId);
     if (order !== undefined && order.filledQty.raw === e.lastQty.raw) this.orderToFill.record(Math.max(0, e.ts - order.createdAt) * 1000);
-    const inst = this.instruments.get(e.instrumentId) ?? this.addInstrument(e.instrumentId);
+    const inst = this.instrumentOf(e.instrumentId);
     const strategy = this.strategyOf(e.strategyId);
     const notional = Math.abs(e.lastPx.raw * inst.priceScale * e.lastQty.raw * inst.sizeScale * inst.multiplier);
     inst.fills++;
@@ -512,8 +514,8 @@ export class PerformanceMonitor {
   private readonly onPositionClosed = (c: ClosedPosition): void => {
     const netMinor = Number(c.netPnl.raw);
     const pnl = netMinor / this.ccyScale;
-    const inst = this.instruments.get(c.instrumentId) ?? this.addInstrument(c.instrumentId);
-    const entryNotional = Number(c.avgEntryPx) * Number(c.maxQuantity) * inst.multiplier;
+    const inst = this.instrumentOf(c.instrumentId);
+    const entryNotional = decimalToNumber(c.avgEntryPx) * decimalToNumber(c.maxQuantity) * inst.multiplier;
     const returnPct = entryNotional > 0 ? pnl / entryNotional : undefined;
     const t = this.scratchTrade;
     t.pnl = pnl;
@@ -724,7 +726,26 @@ export class PerformanceMonitor {
     return s;
   }
 
+  /**
+   * The state of an instrument, created at first sight. An order, its fill and the position it
+   * closes name the same instrument one after another, so the last one found is tried first.
+   */
+  private instrumentOf(id: string): InstrumentState {
+    return this.findInstrument(id) ?? (this.lastInstrument = this.addInstrument(id));
+  }
+
+  private findInstrument(id: string): InstrumentState | undefined {
+    const last = this.lastInstrument;
+    if (last !== undefined && last.id === id) return last;
+    const s = this.instruments.get(id);
+    if (s !== undefined) this.lastInstrument = s;
+    return s;
+  }
+
+  /** The state of a strategy, created at first sight (the last one found is tried first). */
   private strategyOf(id: string): StrategyState {
+    const last = this.lastStrategy;
+    if (last !== undefined && last.id === id) return last;
     let s = this.strategies.get(id);
     if (s === undefined) {
       s = {
@@ -745,7 +766,7 @@ export class PerformanceMonitor {
       };
       this.strategies.set(id, s);
     }
-    return s;
+    return (this.lastStrategy = s);
   }
 
   // --- reading --------------------------------------------------------------------------

@@ -125,6 +125,32 @@ export function formatDecimal(raw: bigint | number, precision: number): string {
 }
 
 /**
+ * The number a plain decimal string (an optional '-', digits, an optional '.' and digits, as
+ * formatDecimal writes) stands for, equal to Number(text): with at most 15 digits the digits form
+ * an exact integer and the power of ten is exact, so their one division rounds correctly, as
+ * Number() does; longer text goes to Number(). About half the cost of Number(text).
+ */
+export function decimalToNumber(text: string): number {
+  const negative = text.charCodeAt(0) === 45; // '-'
+  let digits = 0;
+  let n = 0;
+  let decimals = -1;
+  for (let i = negative ? 1 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    if (c < 48 || c > 57 || ++digits > 15) return Number(text);
+    n = n * 10 + (c - 48);
+    if (decimals >= 0) decimals++;
+  }
+  if (digits === 0) return Number(text);
+  const x = decimals > 0 ? n / pow10(decimals) : n;
+  return negative ? -x : x;
+}
+
+/**
  * numerator / divisor rounded half away from zero, as a number: exact while the numerator is a
  * safe integer (a number path without bigint allocation), else through divRound.
  */

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { divRound, divRoundToNumber, formatDecimal, parseDecimal, rescale, rescaleSafe } from './decimal.js';
+import { decimalToNumber, divRound, divRoundToNumber, formatDecimal, parseDecimal, rescale, rescaleSafe } from './decimal.js';
 import { CurrencyMismatchError, ValueError } from './errors.js';
 import { EUR, Money, USD, USDT, currency, currencyOf, notionalRaw, scaleTo } from './money.js';
 import { Price } from './price.js';
@@ -93,6 +93,20 @@ describe('formatDecimal / rescale / divRound', () => {
     expect(formatDecimal(-12345n, 0)).toBe('-12345');
     expect(formatDecimal(0n, 3)).toBe('0.000');
     expect(formatDecimal(1n, 12)).toBe('0.000000000001');
+  });
+
+  it('reads a formatted decimal back as exactly the number Number() gives (property)', () => {
+    const raws = fc.oneof(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }));
+    fc.assert(
+      fc.property(raws, fc.integer({ min: 0, max: 15 }), (raw, precision) => {
+        const text = formatDecimal(raw, precision);
+        expect(Object.is(decimalToNumber(text), Number(text))).toBe(true);
+      }),
+      { numRuns: 5_000 },
+    );
+    for (const text of ['0.1', '-0.00', '123456789012345', '1234567890123456', '9007199254740993', '0.000000000000001', '1.', '.5', '-', '']) {
+      expect(decimalToNumber(text)).toBe(Number(text));
+    }
   });
 
   it('round-trips every raw value through its formatted string', () => {

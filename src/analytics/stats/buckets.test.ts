@@ -66,7 +66,9 @@ describe('TimeBuckets', () => {
     expect(b.byDay().map((d) => d.day)).toEqual(['2024-03-10', '2024-03-11']);
     b.add({ ts: TS[0]!, pnl: 7, volume: 1 }); // 2024-03-09, older than both retained days: dropped from the days
     expect(b.byDay().map((d) => d.day)).toEqual(['2024-03-10', '2024-03-11']);
-    expect(b.byHour()[23]!.trades).toBe(2); // hours keep all history
+    b.add({ ts: TS[0]! + 1, pnl: 7, volume: 1 }); // the same quarter hour again: dropped again
+    expect(b.byDay().map((d) => d.day)).toEqual(['2024-03-10', '2024-03-11']);
+    expect(b.byHour()[23]!.trades).toBe(3); // hours keep all history
     const late = fed([TRADES[7]!, TRADES[0]!], { maxDays: 3 }); // 03-11 first, then 03-09
     expect(late.byDay().map((d) => d.day)).toEqual(['2024-03-09', '2024-03-11']);
   });

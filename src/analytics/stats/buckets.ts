@@ -54,6 +54,8 @@ export class TimeBuckets {
   private memoQuarter = NaN;
   private memoHour = 0;
   private memoDay = '';
+  /** The retained totals of memoDay, once looked up. */
+  private memoTotals: BucketTotals | undefined;
 
   /** Throws ValueError for an unknown time zone or a maxDays that is not a positive integer. */
   constructor(options: { timeZone?: string; maxDays?: number } = {}) {
@@ -72,15 +74,20 @@ export class TimeBuckets {
     }
     this.localize(ts);
     addTo(this.hours[this.memoHour]!, trade);
-    let day = this.days.get(this.memoDay);
+    let day = this.memoTotals;
     if (day === undefined) {
-      day = emptyTotals();
-      this.days.set(this.memoDay, day);
-      if (this.memoDay > this.newestDay) this.newestDay = this.memoDay;
-      // A late trade opening an older day: restore chronological order (rare, O(maxDays log maxDays)).
-      else this.days = new Map([...this.days].sort(([a], [b]) => (a < b ? -1 : 1)));
-      // Map order is chronological, so the first key is the oldest day.
-      if (this.days.size > this.maxDays) this.days.delete(this.days.keys().next().value!);
+      day = this.days.get(this.memoDay);
+      if (day === undefined) {
+        day = emptyTotals();
+        this.days.set(this.memoDay, day);
+        if (this.memoDay > this.newestDay) this.newestDay = this.memoDay;
+        // A late trade opening an older day: restore chronological order (rare, O(maxDays log maxDays)).
+        else this.days = new Map([...this.days].sort(([a], [b]) => (a < b ? -1 : 1)));
+        // Map order is chronological, so the first key is the oldest day.
+        if (this.days.size > this.maxDays) this.days.delete(this.days.keys().next().value!);
+      }
+      // Kept for the rest of the quarter hour, unless the day was dropped at once (older than every day kept).
+      this.memoTotals = this.days.get(this.memoDay) === day ? day : undefined;
     }
     addTo(day, trade);
   }
@@ -102,6 +109,7 @@ export class TimeBuckets {
     const local = this.calendar.local(ts);
     this.memoHour = local.hour;
     this.memoDay = dayText(local);
+    this.memoTotals = undefined;
     this.memoQuarter = quarter;
   }
 }
