@@ -117,6 +117,8 @@ class AlertBand {
   x5: Exact = 0;
   x8: Exact = 0;
   x10: Exact = 0;
+  /** The largest amount that raises no alert and breaches nothing (below 50% of a positive limit; 0 otherwise). */
+  quiet: Exact = 0;
   private fraction = -1n;
   private base: Exact = -1;
 
@@ -135,6 +137,8 @@ class AlertBand {
       this.x5 = exact(raw * 5n);
       this.x8 = exact(raw * 8n);
       this.x10 = exact(raw * 10n);
+      // amount × 10 < x5 for integers: amount ≤ floor((x5 − 1) / 10).
+      this.quiet = raw > 0n ? exact((raw * 5n - 1n) / 10n) : 0;
     }
     return this;
   }
@@ -184,6 +188,12 @@ export class RiskEngine implements PreTradeGate {
   private dayStartEquity: Exact = 0;
   private peakEquity: Exact = 0;
   private lastEquity: Exact = 0;
+  /**
+   * Equity at or above which (with no new peak, on the same trading day) an evaluation would
+   * change nothing: no alert to raise, update or resolve, no limit to breach. +Infinity while an
+   * equity alert is active.
+   */
+  private quietFloor: Exact = Infinity;
   private readonly denials: Record<string, number> = {};
   /** The daily-loss and drawdown limits in money with their alert thresholds, recomputed when their base moves. */
   private readonly dailyLossBand = new AlertBand('daily_loss', 'daily loss');
@@ -511,6 +521,7 @@ export class RiskEngine implements PreTradeGate {
     const equity = this.portfolio.equityExact();
     this.lastEquity = equity;
     const day = this.tradingDay(now);
+    if (day === this.dayKey && equity <= this.peakEquity && equity >= this.quietFloor) return;
     if (day !== this.dayKey) {
       this.dayKey = day;
       this.dayStartEquity = equity;
@@ -540,6 +551,17 @@ export class RiskEngine implements PreTradeGate {
         this.breach(this.actions.haltOnMaxDrawdown, `drawdown ${this.m(toBigInt(dd))} reached the limit ${this.m(toBigInt(limitRaw))} (${(ddLimit * 100).toFixed(2)}% of peak ${this.m(toBigInt(peak))})`);
       }
     }
+    this.quietFloor = this.nextQuietFloor();
+  }
+
+  /** The quietFloor after an evaluation: the higher of the equities where either amount would leave its band's quiet range. */
+  private nextQuietFloor(): Exact {
+    const daily = this.limits.dailyLossLimit !== undefined && this.dayStartEquity > 0;
+    const drawdown = this.limits.maxDrawdown !== undefined && this.peakEquity > 0;
+    if ((daily && this.dailyLossBand.alerted) || (drawdown && this.drawdownBand.alerted)) return Infinity;
+    const dailyFloor = daily ? subExact(this.dayStartEquity, this.dailyLossBand.quiet) : -Infinity;
+    const drawdownFloor = drawdown ? subExact(this.peakEquity, this.drawdownBand.quiet) : -Infinity;
+    return dailyFloor > drawdownFloor ? dailyFloor : drawdownFloor;
   }
 
   /** Market-data staleness alerts: a condition of the clock, evaluated on the timer (and bars), not per fill. */
