@@ -1,4 +1,5 @@
 /** HeatTerm: the risk engine's cached per-instrument term of the portfolio heat. */
+import { type Exact, exact } from '../core/exact.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Order } from '../model/order.js';
 import type { Position } from '../portfolio/position.js';
@@ -8,12 +9,13 @@ import type { VolatilityEstimator } from './volatility.js';
 /**
  * One instrument's term of the portfolio heat: money at risk to the stop, or a volatility-based
  * estimate. Checks sum every instrument's term per order while usually one price has moved, so
- * the term is kept with what it was computed from (size, mark, stop, volatility version).
+ * the term of the current position is kept with what it was computed from (size, mark, stop,
+ * volatility version). The term of a position an order would leave is computed apart
+ * (`termFor`), so that it does not evict the cached current one.
  */
 export class HeatTerm {
-  /** The term as a safe integer, or undefined when only `big` holds it. */
-  num: number | undefined;
-  big: bigint | undefined;
+  /** The current position's term (an Exact: a number while it is a safe integer). */
+  current: Exact = 0;
   private qty = 0;
   private mark = NaN;
   private stop: number | undefined = NaN;
@@ -27,19 +29,22 @@ export class HeatTerm {
     readonly working: readonly Order[],
   ) {}
 
+  /** Brings `current` up to date for the position's size and mark and the stop. */
   update(qty: number, mark: number, stopRaw: number | undefined, fallbackFraction: number): void {
     if (qty === this.qty && mark === this.mark && stopRaw === this.stop && this.vol.version === this.volVersion) return;
     this.qty = qty;
     this.mark = mark;
     this.stop = stopRaw;
     this.volVersion = this.vol.version;
+    this.current = this.termFor(qty, mark, stopRaw, fallbackFraction);
+  }
+
+  /** The term of a position of signed size `qty` valued at `mark`, with the stop (if any): |qty| × distance to the stop, else 2σ over a day (or the fallback fraction) of its market value. */
+  termFor(qty: number, mark: number, stopRaw: number | undefined, fallbackFraction: number): Exact {
     const inst = this.inst;
-    this.big = undefined;
     if (stopRaw !== undefined) {
       const dist = Math.max(0, qty > 0 ? mark - stopRaw : stopRaw - mark);
-      this.num = inst.notionalNum(dist, Math.abs(qty));
-      if (this.num === undefined) this.big = abs(inst.notionalRaw(dist, Math.abs(qty)));
-      return;
+      return inst.notionalNum(dist, Math.abs(qty)) ?? exact(abs(inst.notionalRaw(dist, Math.abs(qty))));
     }
     const sigma = this.vol.sigma(DAY_MS);
     const f = sigma === undefined ? fallbackFraction : Math.min(1, 2 * sigma);
@@ -48,11 +53,7 @@ export class HeatTerm {
     const units = Math.round(f * FRACTION_UNITS);
     const mv = inst.notionalNum(mark, Math.abs(qty));
     const scaled = mv === undefined ? NaN : mv * units;
-    if (Number.isSafeInteger(scaled)) {
-      this.num = (scaled - (scaled % FRACTION_UNITS)) / FRACTION_UNITS;
-    } else {
-      this.num = undefined;
-      this.big = (abs(inst.notionalRaw(mark, qty)) * BigInt(units)) / FRACTION_SCALE;
-    }
+    if (Number.isSafeInteger(scaled)) return (scaled - (scaled % FRACTION_UNITS)) / FRACTION_UNITS;
+    return exact((abs(inst.notionalRaw(mark, qty)) * BigInt(units)) / FRACTION_SCALE);
   }
 }

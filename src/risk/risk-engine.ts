@@ -645,10 +645,16 @@ export class RiskEngine implements PreTradeGate {
       if (qty === 0) continue;
       const mark = isOrderInst ? pxRaw! : (p?.markRaw ?? pxRaw);
       if (mark === undefined) continue;
-      h.update(qty, mark, this.stopIn(h.working, qty, isOrderInst ? order : undefined), this.fallbackStopFraction);
-      const term = h.num;
-      if (term !== undefined && heatBig === undefined && Number.isSafeInteger(heatNum + term)) heatNum += term;
-      else heatBig = (heatBig ?? BigInt(heatNum)) + (h.big ?? BigInt(term!));
+      const stopOrder = isOrderInst ? order : undefined;
+      const stop = h.working.length === 0 && stopOrder?.contingency !== 'OTO' ? undefined : this.stopIn(h.working, qty, stopOrder);
+      let term: Exact;
+      if (isOrderInst) term = h.termFor(qty, mark, stop, this.fallbackStopFraction);
+      else {
+        h.update(qty, mark, stop, this.fallbackStopFraction);
+        term = h.current;
+      }
+      if (typeof term === 'number' && heatBig === undefined && Number.isSafeInteger(heatNum + term)) heatNum += term;
+      else heatBig = (heatBig ?? BigInt(heatNum)) + BigInt(term);
     }
     return heatBig === undefined ? heatNum : exact(heatBig);
   }
