@@ -24,21 +24,23 @@ export class RateWindow {
   /** Records an acquisition at `now` if the window has room; returns whether it did. */
   tryAcquire(now: number): boolean {
     const times = this.times;
+    const mask = times.length - 1;
     while (this.count > 0 && now - times[this.head]! >= this.windowMs) {
-      this.head = (this.head + 1) % times.length;
+      this.head = (this.head + 1) & mask;
       this.count--;
     }
     if (this.count >= this.limit) return false;
     if (this.count === times.length) this.grow();
-    this.times[(this.head + this.count) % this.times.length] = now;
+    this.times[(this.head + this.count) & (this.times.length - 1)] = now;
     this.count++;
     return true;
   }
 
+  /** Doubles the ring (its length stays a power of two, so indices wrap with a mask). */
   private grow(): void {
     const old = this.times;
-    const next = new Float64Array(Math.min(this.limit, old.length * 2));
-    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) % old.length]!;
+    const next = new Float64Array(old.length * 2);
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)]!;
     this.times = next;
     this.head = 0;
   }

@@ -6,6 +6,7 @@
  * one size step, one basis point, one millisecond). Also: the rate window and the volatility
  * estimator the checks rely on, the denial counts and the summary.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
 import { TradingEngine } from '../engine/trading-engine.js';
@@ -479,6 +480,24 @@ describe('rate window', () => {
     expect(w.tryAcquire(1000)).toBe(true); // the one at 0 has left
     expect(w.tryAcquire(1001)).toBe(false); // 500, 900, 1000 are in
     expect(w.tryAcquire(1500)).toBe(true);
+  });
+
+  it('equals a plain list of acquisition times for any limit and arrival times, across ring growth (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.array(fc.integer({ min: 0, max: 120 }), { maxLength: 400 }), (limit, gaps) => {
+        const w = new RateWindow(limit, 1000);
+        const kept: number[] = [];
+        let now = 0;
+        for (const gap of gaps) {
+          now += gap;
+          while (kept.length > 0 && now - kept[0]! >= 1000) kept.shift();
+          const allowed = kept.length < limit;
+          if (allowed) kept.push(now);
+          expect(w.tryAcquire(now)).toBe(allowed);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('does not record refused attempts', () => {

@@ -98,6 +98,12 @@ export interface RiskSummary {
 }
 
 
+/** The most extreme position an order and the working orders on its side could leave, and their highest price. */
+interface WorkingSide {
+  extreme: number;
+  maxPxRaw: number | undefined;
+}
+
 /** What a fast path returns when it cannot decide exactly and the bigint path must. */
 const NEEDS_BIGINT = Symbol('needs bigint');
 
@@ -194,6 +200,8 @@ export class RiskEngine implements PreTradeGate {
    * equity alert is active.
    */
   private quietFloor: Exact = Infinity;
+  /** workingSide's result, reused (read before the next check). */
+  private readonly side: WorkingSide = { extreme: 0, maxPxRaw: undefined };
   private readonly denials: Record<string, number> = {};
   /** The daily-loss and drawdown limits in money with their alert thresholds, recomputed when their base moves. */
   private readonly dailyLossBand = new AlertBand('daily_loss', 'daily loss');
@@ -737,7 +745,7 @@ export class RiskEngine implements PreTradeGate {
    * remaining quantity; reduce-only orders (capped at the venue to what is held) can only bring
    * an opposite position to flat. Also the highest limit/trigger price among the plain orders.
    */
-  private workingSide(working: readonly Order[], order: Readonly<Order>, net: number): { extreme: number; maxPxRaw: number | undefined } {
+  private workingSide(working: readonly Order[], order: Readonly<Order>, net: number): Readonly<WorkingSide> {
     const s = sideSign(order.side);
     let plain = order.reduceOnly ? 0 : order.quantity.raw;
     let reduceOnly = order.reduceOnly ? order.quantity.raw : 0;
@@ -756,7 +764,10 @@ export class RiskEngine implements PreTradeGate {
     }
     const toward = s * net; // the position measured in the order's direction
     const start = toward >= 0 ? toward : toward + Math.min(-toward, reduceOnly);
-    return { extreme: s * (start + plain), maxPxRaw };
+    const side = this.side;
+    side.extreme = s * (start + plain);
+    side.maxPxRaw = maxPxRaw;
+    return side;
   }
 
   /**
