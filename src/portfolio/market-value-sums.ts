@@ -9,6 +9,9 @@
  * is checked to stay one (|partial net| ≤ partial gross). A market value that is not a safe
  * integer, or a gross that leaves the safe range, makes refresh() report false, so the caller
  * takes its bigint path, and makes the next refresh re-sum every position.
+ *
+ * Listeners hear of each position a refresh re-values (every position on a full re-sum), so a
+ * component keeping its own per-position figures (the risk engine's heat) updates only those.
  */
 
 /** What the sums read of a position, and the two fields they keep on it. */
@@ -28,6 +31,7 @@ export class MarketValueSums {
   gross = 0;
   open = 0;
   private readonly queue: SummedPosition[] = [];
+  private readonly listeners: Array<(p: SummedPosition) => void> = [];
   /** False until the first full sum, and after a value left the safe range. */
   private exact = false;
 
@@ -36,6 +40,15 @@ export class MarketValueSums {
     if (p.sumQueued) return;
     p.sumQueued = true;
     this.queue.push(p);
+  }
+
+  /** Adds a listener for re-valued positions; returns its removal. */
+  listen(listener: (p: SummedPosition) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /** Forgets the incremental state: the next refresh re-sums every position (state import). */
@@ -50,9 +63,11 @@ export class MarketValueSums {
     let net = this.net;
     let gross = this.gross;
     let open = this.open;
+    const listeners = this.listeners;
     for (let i = 0; i < queue.length; i++) {
       const p = queue[i]!;
       p.sumQueued = false;
+      for (let k = 0; k < listeners.length; k++) listeners[k]!(p);
       const mv = p.marketValueNum();
       const old = p.summedMv;
       gross = gross - Math.abs(old) + (mv === undefined ? 0 : Math.abs(mv));
@@ -81,6 +96,7 @@ export class MarketValueSums {
     let open = 0;
     let safe = true;
     for (const p of positions.values()) {
+      for (let k = 0; k < this.listeners.length; k++) this.listeners[k]!(p);
       const mv = p.marketValueNum();
       p.summedMv = mv ?? 0;
       p.summedOpen = p.qtyRaw !== 0;

@@ -10,7 +10,7 @@ import { RecentList } from '../core/recent-list.js';
 import { RecentSet } from '../core/recent-set.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
-import { MarketValueSums } from './market-value-sums.js';
+import { MarketValueSums, type SummedPosition } from './market-value-sums.js';
 import { Position, type PositionState } from './position.js';
 import type { ClosedPosition, PortfolioSnapshot } from './snapshots.js';
 
@@ -83,6 +83,19 @@ export class Portfolio {
 
   allPositions(): IterableIterator<Position> {
     return this.positions.values();
+  }
+
+  /**
+   * Calls `listener` with each position whose market value may have changed (mark, size, cost),
+   * when equity or exposure is next read or flushValueChanges() is called; returns its removal.
+   */
+  onValueChange(listener: (position: Position) => void): () => void {
+    return this.sums.listen(listener as (p: SummedPosition) => void);
+  }
+
+  /** Delivers pending value changes to the onValueChange listeners now. */
+  flushValueChanges(): void {
+    this.sums.refresh(this.positions);
   }
 
   /** How many positions are open (openPositions().length without the array). */

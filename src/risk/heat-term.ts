@@ -8,18 +8,15 @@ import type { VolatilityEstimator } from './volatility.js';
 
 /**
  * One instrument's term of the portfolio heat: money at risk to the stop, or a volatility-based
- * estimate. Checks sum every instrument's term per order while usually one price has moved, so
- * the term of the current position is kept with what it was computed from (size, mark, stop,
- * volatility version). The term of a position an order would leave is computed apart
- * (`termFor`), so that it does not evict the cached current one.
+ * estimate. The risk engine keeps the sum of the current terms and marks a term dirty when its
+ * position's value, its working orders or its volatility change, so a check re-values only those.
+ * The term of the position an order would leave is computed apart (`termFor`).
  */
 export class HeatTerm {
   /** The current position's term (an Exact: a number while it is a safe integer). */
   current: Exact = 0;
-  private qty = 0;
-  private mark = NaN;
-  private stop: number | undefined = NaN;
-  private volVersion = -1;
+  /** Whether `current` may be out of date (queued in the engine's dirty list). */
+  dirty = false;
 
   constructor(
     readonly inst: Instrument,
@@ -28,16 +25,6 @@ export class HeatTerm {
     readonly position: Position | undefined,
     readonly working: readonly Order[],
   ) {}
-
-  /** Brings `current` up to date for the position's size and mark and the stop. */
-  update(qty: number, mark: number, stopRaw: number | undefined, fallbackFraction: number): void {
-    if (qty === this.qty && mark === this.mark && stopRaw === this.stop && this.vol.version === this.volVersion) return;
-    this.qty = qty;
-    this.mark = mark;
-    this.stop = stopRaw;
-    this.volVersion = this.vol.version;
-    this.current = this.termFor(qty, mark, stopRaw, fallbackFraction);
-  }
 
   /** The term of a position of signed size `qty` valued at `mark`, with the stop (if any): |qty| × distance to the stop, else 2σ over a day (or the fallback fraction) of its market value. */
   termFor(qty: number, mark: number, stopRaw: number | undefined, fallbackFraction: number): Exact {

@@ -18,7 +18,7 @@ import { TradingDayCalendar } from '../analytics/trading-day.js';
 import type { MessageBus } from '../core/bus.js';
 import { type Clock, repeatEvery } from '../core/clock.js';
 import { formatDecimal, parseDecimal } from '../core/decimal.js';
-import { type Exact, exact, mulDivTruncNum, mulExact, subExact, toBigInt } from '../core/exact.js';
+import { type Exact, addExact, exact, mulDivTruncNum, mulExact, subExact, toBigInt } from '../core/exact.js';
 import { InputError } from '../core/errors.js';
 import { Money } from '../core/money.js';
 import type { MarketCache, MarketState } from '../engine/market-cache.js';
@@ -168,9 +168,12 @@ export class RiskEngine implements PreTradeGate {
   private readonly staleAlerts = new Set<string>();
   private readonly vol = new Map<string, VolatilityEstimator>();
   /** Each instrument's heat term, in instrument order. */
-  private readonly heatTerms: HeatTerm[] = [];
+  /** Sum of the heat terms' `current` values; the terms in dirtyHeat are re-valued before it is read. */
+  private heatTotal: Exact = 0;
+  private readonly dirtyHeat: HeatTerm[] = [];
   /** What a check needs of each instrument, found with one lookup. */
   private readonly slots = new Map<string, InstrumentSlot>();
+  private lastSlot: InstrumentSlot | undefined;
   private readonly limits: RiskLimits;
   /** maxPortfolioHeat, dailyLossLimit and maxDrawdown as exact fractions (FRACTION_PRECISION decimals); 0 when unset. */
   private readonly heatFraction: bigint;
@@ -243,7 +246,7 @@ export class RiskEngine implements PreTradeGate {
       const vol = new VolatilityEstimator();
       this.vol.set(inst.id, vol);
       const heat = new HeatTerm(inst, vol, this.portfolio.position(inst.id), this.execution.workingOrdersOf(inst.id));
-      this.heatTerms.push(heat);
+      this.onHeatInputChanged(heat);
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
       const lim: InstrumentLimitsRaw = {
@@ -257,6 +260,10 @@ export class RiskEngine implements PreTradeGate {
     const rate = opts.limits.maxOrdersPerSecond;
     this.overallRate = rate === undefined ? undefined : new RateWindow(rate, 1000);
     this.subscribe();
+    this.portfolio.onValueChange((p) => {
+      const slot = this.slots.get(p.instrument.id);
+      if (slot !== undefined) this.onHeatInputChanged(slot.heat);
+    });
     this.lastEquity = this.portfolio.equityExact();
     this.peakEquity = this.lastEquity;
   }
@@ -270,6 +277,8 @@ export class RiskEngine implements PreTradeGate {
    * that orders it cancels or submits reach the venue at once (the kernel passes engine.run).
    */
   start(run: (action: () => void) => void = (action) => action()): void {
+    // Working orders restored from a journal before the start arrived without events: re-value every heat term.
+    for (const slot of this.slots.values()) this.onHeatInputChanged(slot.heat);
     this.evaluate();
     this.timer?.cancel();
     this.timer = repeatEvery(this.clock, this.evaluateEveryMs, () =>
@@ -294,7 +303,7 @@ export class RiskEngine implements PreTradeGate {
   }
 
   private firstProblem(order: Readonly<Order>): Denial | undefined {
-    const slot = this.slots.get(order.instrumentId);
+    const slot = this.slotOf(order.instrumentId);
     if (!slot) return deny('UNKNOWN_INSTRUMENT', `instrument ${order.instrumentId} is unknown`);
     const inst = slot.inst;
     const s = sideSign(order.side);
@@ -409,7 +418,7 @@ export class RiskEngine implements PreTradeGate {
     if (this.money.net !== undefined && Math.abs(net) > this.money.net) return NEEDS_BIGINT;
     if (this.limits.maxPortfolioHeat !== undefined) {
       if (equity <= 0) return NEEDS_BIGINT;
-      const heat = this.heatExact(inst, order, after, pxRaw);
+      const heat = this.heatAfter(slot, order, after, pxRaw);
       if (typeof heat !== 'number') return NEEDS_BIGINT;
       // heat / equity against the limit, decided in floating point only where it is clearly below.
       const ratio = heat / equity / (Number(this.heatFraction) / FRACTION_UNITS);
@@ -438,7 +447,7 @@ export class RiskEngine implements PreTradeGate {
     const equity = this.portfolio.cashRaw + exposure.netRaw;
     const heatLimit = this.limits.maxPortfolioHeat;
     if (heatLimit !== undefined) {
-      const heat = this.heatRaw(inst, order, after, pxRaw);
+      const heat = toBigInt(this.heatAfter(slot, order, after, pxRaw));
       if (equity <= 0n || heat * FRACTION_SCALE > this.heatFraction * equity) {
         return deny('PORTFOLIO_HEAT', `portfolio heat would be ${this.m(heat)} (${pct(heat, equity)} of equity ${this.m(equity)}), above the limit ${(heatLimit * 100).toFixed(2)}%`);
       }
@@ -634,37 +643,49 @@ export class RiskEngine implements PreTradeGate {
 
   /**
    * Money at risk to each position's stop: |qty| × |mark − stop| for a working reduce-only stop,
-   * else a volatility-based estimate (2σ over a day) or the fallback fraction of market value.
-   * With an order, the position after it is used for that instrument.
+   * else a volatility-based estimate (2σ over a day) or the fallback fraction of market value. A
+   * position without a mark (restored without one) counts 0 until it has one.
    */
-  heatRaw(orderInst?: Instrument, order?: Readonly<Order>, afterRaw?: number, pxRaw?: number): bigint {
-    return toBigInt(this.heatExact(orderInst, order, afterRaw, pxRaw));
+  heatRaw(): bigint {
+    return toBigInt(this.currentHeat());
   }
 
-  /** heatRaw() as an Exact: a number while the sum is a safe integer. */
-  private heatExact(orderInst?: Instrument, order?: Readonly<Order>, afterRaw?: number, pxRaw?: number): Exact {
-    // Summed exactly in safe integers while they stay safe (checks run this per order), else in bigints.
-    let heatNum = 0;
-    let heatBig: bigint | undefined;
-    for (const h of this.heatTerms) {
-      const p = h.position;
-      const isOrderInst = orderInst !== undefined && h.inst === orderInst;
-      const qty = isOrderInst ? afterRaw! : (p?.qtyRaw ?? 0);
-      if (qty === 0) continue;
-      const mark = isOrderInst ? pxRaw! : (p?.markRaw ?? pxRaw);
-      if (mark === undefined) continue;
-      const stopOrder = isOrderInst ? order : undefined;
-      const stop = h.working.length === 0 && stopOrder?.contingency !== 'OTO' ? undefined : this.stopIn(h.working, qty, stopOrder);
-      let term: Exact;
-      if (isOrderInst) term = h.termFor(qty, mark, stop, this.fallbackStopFraction);
-      else {
-        h.update(qty, mark, stop, this.fallbackStopFraction);
-        term = h.current;
-      }
-      if (typeof term === 'number' && heatBig === undefined && Number.isSafeInteger(heatNum + term)) heatNum += term;
-      else heatBig = (heatBig ?? BigInt(heatNum)) + BigInt(term);
+  /** The sum of the current heat terms, after re-valuing the terms marked dirty. */
+  private currentHeat(): Exact {
+    // Pending position changes reach onHeatInputChanged through the portfolio's listener.
+    this.portfolio.flushValueChanges();
+    const dirty = this.dirtyHeat;
+    for (let i = 0; i < dirty.length; i++) {
+      const h = dirty[i]!;
+      h.dirty = false;
+      const qty = h.position?.qtyRaw ?? 0;
+      const mark = h.position?.markRaw;
+      const term = qty === 0 || mark === undefined ? 0 : h.termFor(qty, mark, this.stopOf(h, qty, undefined), this.fallbackStopFraction);
+      this.heatTotal = addExact(subExact(this.heatTotal, h.current), term);
+      h.current = term;
     }
-    return heatBig === undefined ? heatNum : exact(heatBig);
+    dirty.length = 0;
+    return this.heatTotal;
+  }
+
+  /** The heat if `order` filled at `pxRaw`, leaving `afterRaw` in its instrument (an Exact). */
+  private heatAfter(slot: InstrumentSlot, order: Readonly<Order>, afterRaw: number, pxRaw: number): Exact {
+    const h = slot.heat;
+    const others = subExact(this.currentHeat(), h.current);
+    if (afterRaw === 0) return others;
+    return addExact(others, h.termFor(afterRaw, pxRaw, this.stopOf(h, afterRaw, order), this.fallbackStopFraction));
+  }
+
+  /** The stop protecting a position of size `qty` in the term's instrument (stopIn, without a search where nothing works). */
+  private stopOf(h: HeatTerm, qty: number, order: Readonly<Order> | undefined): number | undefined {
+    return h.working.length === 0 && order?.contingency !== 'OTO' ? undefined : this.stopIn(h.working, qty, order);
+  }
+
+  /** Marks a heat term for re-valuation: its position, working orders or volatility changed. */
+  private onHeatInputChanged(h: HeatTerm): void {
+    if (h.dirty) return;
+    h.dirty = true;
+    this.dirtyHeat.push(h);
   }
 
   // --- internals ------------------------------------------------------------------------
@@ -675,7 +696,7 @@ export class RiskEngine implements PreTradeGate {
     bus.subscribe('data.bar', (b) => {
       const vol = this.vol.get(b.instrumentId);
       if (!vol) return;
-      vol.update(b.ts, b.close.raw);
+      this.updateVolatility(b.instrumentId, b.ts, b.close.raw);
       this.evaluate();
     });
     // Fix: a flattening halt closed the positions held at that moment only. An order already on its
@@ -683,6 +704,9 @@ export class RiskEngine implements PreTradeGate {
     // leave a position open after "kill switch + flatten". While such a halt lasts, a fill of
     // anything but the engine's own flatten orders is flattened in turn.
     bus.subscribe('order.event', (e) => {
+      // Working orders changed: a stop may have appeared, moved or gone.
+      const slot = this.slotOf(e.instrumentId);
+      if (slot !== undefined) this.onHeatInputChanged(slot.heat);
       if (e.type !== 'OrderFilled') return;
       // Equity limits are evaluated after every fill (the portfolio is already updated).
       this.evaluateEquity(e.ts);
@@ -693,8 +717,27 @@ export class RiskEngine implements PreTradeGate {
   private sampleVolatility(): void {
     for (const id of this.instruments.keys()) {
       const m = this.market.get(id);
-      if (m !== undefined && !Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) this.vol.get(id)!.update(m.lastTs, m.lastRaw);
+      if (m !== undefined && !Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) this.updateVolatility(id, m.lastTs, m.lastRaw);
     }
+  }
+
+  /** Feeds one price to an instrument's volatility estimate; a new estimate re-values its heat term. */
+  private updateVolatility(instrumentId: string, ts: number, priceRaw: number): void {
+    const vol = this.vol.get(instrumentId);
+    if (vol === undefined) return;
+    const version = vol.version;
+    vol.update(ts, priceRaw);
+    const slot = this.slots.get(instrumentId);
+    if (vol.version !== version && slot !== undefined) this.onHeatInputChanged(slot.heat);
+  }
+
+  /** An instrument's slot; the last one found is tried first (a check and its order's events name the same instrument). */
+  private slotOf(instrumentId: string): InstrumentSlot | undefined {
+    const last = this.lastSlot;
+    if (last !== undefined && last.inst.id === instrumentId) return last;
+    const slot = this.slots.get(instrumentId);
+    if (slot !== undefined) this.lastSlot = slot;
+    return slot;
   }
 
   private breach(halt: boolean, reason: string): void {
