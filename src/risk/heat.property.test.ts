@@ -98,7 +98,7 @@ describe('portfolio heat (kept incrementally)', () => {
     );
   });
 
-  it('re-values every term at start, after working orders were restored without events (journal recovery)', () => {
+  it('follows a journal restore: imported positions re-value their terms with the stops restored without events', () => {
     const source = new RiskHarness({ limits: { maxPortfolioHeat: 1 } });
     source.quote(T0, '100.00', '100.01');
     source.buy(10);

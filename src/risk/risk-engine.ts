@@ -277,8 +277,6 @@ export class RiskEngine implements PreTradeGate {
    * that orders it cancels or submits reach the venue at once (the kernel passes engine.run).
    */
   start(run: (action: () => void) => void = (action) => action()): void {
-    // Working orders restored from a journal before the start arrived without events: re-value every heat term.
-    for (const slot of this.slots.values()) this.onHeatInputChanged(slot.heat);
     this.evaluate();
     this.timer?.cancel();
     this.timer = repeatEvery(this.clock, this.evaluateEveryMs, () =>
