@@ -17,6 +17,8 @@ export class HeatTerm {
   current: Exact = 0;
   /** Whether `current` may be out of date (queued in the engine's dirty list). */
   dirty = false;
+  /** Whether `current` was computed with a working stop. */
+  stopUsed = false;
 
   constructor(
     readonly inst: Instrument,

@@ -648,28 +648,39 @@ export class RiskEngine implements PreTradeGate {
     return toBigInt(this.currentHeat());
   }
 
-  /** The sum of the current heat terms, after re-valuing the terms marked dirty. */
-  private currentHeat(): Exact {
+  /**
+   * The sum of the current heat terms, after re-valuing the terms marked dirty except `skip`
+   * (whose term the caller subtracts: total − its current value is right whether or not that
+   * value is stale, so it stays dirty for later).
+   */
+  private currentHeat(skip?: HeatTerm): Exact {
     // Pending position changes reach onHeatInputChanged through the portfolio's listener.
     this.portfolio.flushValueChanges();
     const dirty = this.dirtyHeat;
+    let kept = 0;
     for (let i = 0; i < dirty.length; i++) {
       const h = dirty[i]!;
+      if (h === skip) {
+        dirty[kept++] = h;
+        continue;
+      }
       h.dirty = false;
       const qty = h.position?.qtyRaw ?? 0;
       const mark = h.position?.markRaw;
-      const term = qty === 0 || mark === undefined ? 0 : h.termFor(qty, mark, this.stopOf(h, qty, undefined), this.fallbackStopFraction);
+      const stop = qty === 0 ? undefined : this.stopOf(h, qty, undefined);
+      h.stopUsed = stop !== undefined;
+      const term = qty === 0 || mark === undefined ? 0 : h.termFor(qty, mark, stop, this.fallbackStopFraction);
       this.heatTotal = addExact(subExact(this.heatTotal, h.current), term);
       h.current = term;
     }
-    dirty.length = 0;
+    dirty.length = kept;
     return this.heatTotal;
   }
 
   /** The heat if `order` filled at `pxRaw`, leaving `afterRaw` in its instrument (an Exact). */
   private heatAfter(slot: InstrumentSlot, order: Readonly<Order>, afterRaw: number, pxRaw: number): Exact {
     const h = slot.heat;
-    const others = subExact(this.currentHeat(), h.current);
+    const others = subExact(this.currentHeat(h), h.current);
     if (afterRaw === 0) return others;
     return addExact(others, h.termFor(afterRaw, pxRaw, this.stopOf(h, afterRaw, order), this.fallbackStopFraction));
   }
@@ -702,9 +713,9 @@ export class RiskEngine implements PreTradeGate {
     // leave a position open after "kill switch + flatten". While such a halt lasts, a fill of
     // anything but the engine's own flatten orders is flattened in turn.
     bus.subscribe('order.event', (e) => {
-      // Working orders changed: a stop may have appeared, moved or gone.
-      const slot = this.slotOf(e.instrumentId);
-      if (slot !== undefined) this.onHeatInputChanged(slot.heat);
+      // Working orders changed: a stop may have appeared, moved or gone (only where an order works or a stop counted).
+      const heat = this.slotOf(e.instrumentId)?.heat;
+      if (heat !== undefined && (heat.working.length > 0 || heat.stopUsed)) this.onHeatInputChanged(heat);
       if (e.type !== 'OrderFilled') return;
       // Equity limits are evaluated after every fill (the portfolio is already updated).
       this.evaluateEquity(e.ts);
