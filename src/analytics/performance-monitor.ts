@@ -11,8 +11,8 @@
  * - Equity is sampled on a grid of `equitySampleMs` of clock time by a clock timer (so a sample at
  *   grid time T sees every record stamped before T), at every fill, at start and at stop. The
  *   monitor does not listen to position.changed or portfolio.pnl, so the engine need not build
- *   those snapshots for it; at a fill it sums the open positions' market values in doubles,
- *   rounded per position like the portfolio (exact below 2^53 minor units; BigInt above). The
+ *   those snapshots for it; at a fill it reads equity from the portfolio, which keeps its
+ *   market value sums up to date as positions change (exact: safe integers, else BigInt). The
  *   timer re-arms at the first grid time after the clock's horizon (a simulated clock's advance
  *   target: the record that moved it), and a grid time with no record or event since the last
  *   sample records nothing, so gaps in the data (nights, weekends) cost one sample, not one per
@@ -28,6 +28,9 @@
  * grid samples, at event-rate slot boundaries (a clock timer each slot) and in snapshots, so a
  * record costs the monitor nothing. Staleness and tick-to-order latency are measured from the
  * last record's timestamp, as the risk engine's staleness check is.
+ *
+ * Orders: order-to-fill latency is read from the execution engine's own order at its first fill;
+ * only orders created under a signal are tracked here (for the signal's outcome).
  *
  * Cost: an order, a fill or a closed trade updates O(1) accumulators without
  * allocating money objects (per-strategy money sums are integer minor units in doubles), plus the
