@@ -72,9 +72,10 @@ interface InstrumentSlot {
 
 interface InstrumentLimitsRaw {
   maxOrderQtyRaw: number | undefined;
-  maxOrderNotionalRaw: bigint | undefined;
   maxPositionQtyRaw: number | undefined;
-  maxPositionNotionalRaw: bigint | undefined;
+  /** The notional limits as Exact values, so a safe-integer notional compares without a number/bigint comparison. */
+  maxOrderNotional: Exact | undefined;
+  maxPositionNotional: Exact | undefined;
 }
 
 export interface LimitUsage {
@@ -177,6 +178,10 @@ export class RiskEngine implements PreTradeGate {
   private readonly limits: RiskLimits;
   /** maxPortfolioHeat, dailyLossLimit and maxDrawdown as exact fractions (FRACTION_PRECISION decimals); 0 when unset. */
   private readonly heatFraction: bigint;
+  /** heatFraction as a number, for the floating-point pre-check. */
+  private readonly heatLimit: number;
+  /** The exposure limits as Exact values (numbers while safe) for the number path. */
+  private readonly exposureCaps: { gross: Exact | undefined; net: Exact | undefined };
   private readonly dailyLossFraction: bigint;
   private readonly drawdownFraction: bigint;
   /** Leverage in thousandths, as buying power applies it. */
@@ -225,6 +230,7 @@ export class RiskEngine implements PreTradeGate {
     this.limits = opts.limits;
     const fraction = (f: number | undefined) => (f === undefined ? 0n : fractionRaw(f));
     this.heatFraction = fraction(opts.limits.maxPortfolioHeat);
+    this.heatLimit = Number(this.heatFraction) / FRACTION_UNITS;
     this.dailyLossFraction = fraction(opts.limits.dailyLossLimit);
     this.drawdownFraction = fraction(opts.limits.maxDrawdown);
     this.leverageMilli = Math.round((opts.limits.leverage ?? 1) * 1000);
@@ -241,6 +247,7 @@ export class RiskEngine implements PreTradeGate {
     const net = moneyRaw(opts.limits.maxNetExposure, 'maxNetExposure');
     if (gross !== undefined) this.money.gross = gross;
     if (net !== undefined) this.money.net = net;
+    this.exposureCaps = { gross: gross === undefined ? undefined : exact(gross), net: net === undefined ? undefined : exact(net) };
     for (const inst of opts.instruments) {
       this.instruments.set(inst.id, inst);
       const vol = new VolatilityEstimator();
@@ -249,11 +256,12 @@ export class RiskEngine implements PreTradeGate {
       this.onHeatInputChanged(heat);
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
+      const moneyExact = (v: string | undefined, name: string) => (v === undefined ? undefined : exact(this.parseMoney(v, name)));
       const lim: InstrumentLimitsRaw = {
         maxOrderQtyRaw: qtyRaw(o.maxOrderQty, 'maxOrderQty'),
-        maxOrderNotionalRaw: moneyRaw(o.maxOrderNotional, 'maxOrderNotional'),
         maxPositionQtyRaw: qtyRaw(o.maxPositionQty, 'maxPositionQty'),
-        maxPositionNotionalRaw: moneyRaw(o.maxPositionNotional, 'maxPositionNotional'),
+        maxOrderNotional: moneyExact(o.maxOrderNotional, 'maxOrderNotional'),
+        maxPositionNotional: moneyExact(o.maxPositionNotional, 'maxPositionNotional'),
       };
       this.slots.set(inst.id, { inst, lim, market: this.market.get(inst.id) ?? NO_MARKET, heat });
     }
@@ -371,8 +379,8 @@ export class RiskEngine implements PreTradeGate {
     }
     // Notionals as Exact (a number while safe): compared with the bigint limits exactly.
     const orderNotional = pxRaw === undefined ? undefined : notionalExact(inst, pxRaw, order.quantity.raw);
-    if (lim.maxOrderNotionalRaw !== undefined && orderNotional !== undefined && orderNotional > lim.maxOrderNotionalRaw) {
-      return deny('MAX_ORDER_NOTIONAL', `order notional ${this.m(toBigInt(orderNotional))} exceeds the limit ${this.m(lim.maxOrderNotionalRaw)}`);
+    if (lim.maxOrderNotional !== undefined && orderNotional !== undefined && orderNotional > lim.maxOrderNotional) {
+      return deny('MAX_ORDER_NOTIONAL', `order notional ${this.m(toBigInt(orderNotional))} exceeds the limit ${this.m(toBigInt(lim.maxOrderNotional))}`);
     }
     const counting = w.extreme === after ? '' : ' counting working orders';
     if (lim.maxPositionQtyRaw !== undefined && Math.abs(w.extreme) > lim.maxPositionQtyRaw) {
@@ -381,8 +389,8 @@ export class RiskEngine implements PreTradeGate {
     // Valued at the highest price the same-side orders may fill at (a resting sell above the order fills later, at its own higher price).
     const extremePx = pxRaw === undefined ? undefined : Math.max(pxRaw, w.maxPxRaw ?? pxRaw);
     const afterNotional = extremePx === undefined ? undefined : notionalExact(inst, extremePx, Math.abs(w.extreme));
-    if (lim.maxPositionNotionalRaw !== undefined && afterNotional !== undefined && afterNotional > lim.maxPositionNotionalRaw) {
-      return deny('MAX_POSITION_NOTIONAL', `position notional in ${inst.id} would be ${this.m(toBigInt(afterNotional))}${counting}, above the limit ${this.m(lim.maxPositionNotionalRaw)}`);
+    if (lim.maxPositionNotional !== undefined && afterNotional !== undefined && afterNotional > lim.maxPositionNotional) {
+      return deny('MAX_POSITION_NOTIONAL', `position notional in ${inst.id} would be ${this.m(toBigInt(afterNotional))}${counting}, above the limit ${this.m(toBigInt(lim.maxPositionNotional))}`);
     }
     const maxOpen = this.limits.maxOpenPositions;
     if (maxOpen !== undefined && net === 0) {
@@ -412,14 +420,14 @@ export class RiskEngine implements PreTradeGate {
     const equity = cash + exposure.net;
     if (!Number.isSafeInteger(gross) || !Number.isSafeInteger(net) || !Number.isSafeInteger(equity)) return NEEDS_BIGINT;
     // Number and bigint compare exactly: the limits stay bigints.
-    if (this.money.gross !== undefined && gross > this.money.gross) return NEEDS_BIGINT;
-    if (this.money.net !== undefined && Math.abs(net) > this.money.net) return NEEDS_BIGINT;
+    if (this.exposureCaps.gross !== undefined && gross > this.exposureCaps.gross) return NEEDS_BIGINT;
+    if (this.exposureCaps.net !== undefined && Math.abs(net) > this.exposureCaps.net) return NEEDS_BIGINT;
     if (this.limits.maxPortfolioHeat !== undefined) {
       if (equity <= 0) return NEEDS_BIGINT;
       const heat = this.heatAfter(slot, order, after, pxRaw);
       if (typeof heat !== 'number') return NEEDS_BIGINT;
       // heat / equity against the limit, decided in floating point only where it is clearly below.
-      const ratio = heat / equity / (Number(this.heatFraction) / FRACTION_UNITS);
+      const ratio = heat / equity / this.heatLimit;
       if (!(ratio < 1 - 1e-9)) return NEEDS_BIGINT;
     }
     if (this.limits.maxCorrelatedShare !== undefined) return NEEDS_BIGINT;
