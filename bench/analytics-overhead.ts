@@ -4,7 +4,7 @@
  * with and without the monitor attached through runBacktest's attach hook. Variants: "sparse" is
  * the moving-average crossover (few orders), "dense" sends an order on every quote (the monitor
  * sees an order, three order events, a fill and half a round trip per tick), "idle" never trades
- * (the bare data path: the worst case for the monitor's relative cost per record). Runs come in
+ * (the bare data path: what the monitor costs when nothing trades; it follows no data record). Runs come in
  * with/without pairs, each run in a fresh process (bench/paired.ts): the median throughputs and
  * the median over pairs of 1 − with/without in CPU time.
  *
