@@ -31,6 +31,20 @@ function denial(h: Harness, id: string): [string, string] | undefined {
   return e?.type === 'OrderDenied' ? [e.reason, e.message] : undefined;
 }
 
+describe('finished orders', () => {
+  it('stay findable by id while their last event is published, even when none is kept afterwards', () => {
+    const h = harness({ finishedOrdersKept: 0 });
+    const seen: Array<string | undefined> = [];
+    h.engine.bus.subscribe('order.event', (e) => {
+      if (e.type === 'OrderFilled') seen.push(h.execution.status(e.clientOrderId)?.status);
+    });
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(marketBuy(1)));
+    expect(seen).toEqual(['FILLED']);
+    expect(h.execution.status(id)).toBeUndefined();
+  });
+});
+
 describe('gateway validation: denials are events, the venue never sees the order', () => {
   it('denies an unknown instrument as UNKNOWN_INSTRUMENT', () => {
     const h = harness();

@@ -124,6 +124,8 @@ export interface HarnessOptions {
   latencyModel?: LatencyModel;
   gate?: PreTradeGate;
   start?: number;
+  /** Finished orders the engine keeps queryable by id (the engine's default when unset). */
+  finishedOrdersKept?: number;
 }
 
 export interface QuoteSpec {
@@ -176,6 +178,7 @@ export class Harness {
       initialCapital: usd(opts.startingCash ?? '1000000'),
       venue: this.venue,
       gate: opts.gate,
+      ...(opts.finishedOrdersKept !== undefined ? { retention: { finishedOrders: opts.finishedOrdersKept } } : {}),
     });
     this.engine.bus.subscribe('order.event', (e) => {
       if (this.terminalSeen.has(e.clientOrderId)) this.afterTerminal.push(e);

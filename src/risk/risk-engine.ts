@@ -168,7 +168,6 @@ export class RiskEngine implements PreTradeGate {
   /** Instruments with an active stale-data alert. */
   private readonly staleAlerts = new Set<string>();
   private readonly vol = new Map<string, VolatilityEstimator>();
-  /** Each instrument's heat term, in instrument order. */
   /** Sum of the heat terms' `current` values; the terms in dirtyHeat are re-valued before it is read. */
   private heatTotal: Exact = 0;
   private readonly dirtyHeat: HeatTerm[] = [];
@@ -377,7 +376,7 @@ export class RiskEngine implements PreTradeGate {
     if (lim.maxOrderQtyRaw !== undefined && order.quantity.raw > lim.maxOrderQtyRaw) {
       return deny('MAX_ORDER_QTY', `order quantity ${order.quantity} ${inst.id} exceeds the limit ${fmtQty(inst, lim.maxOrderQtyRaw)}`);
     }
-    // Notionals as Exact (a number while safe): compared with the bigint limits exactly.
+    // Notionals and limits as Exact (numbers while safe): compared exactly either way.
     const orderNotional = pxRaw === undefined ? undefined : notionalExact(inst, pxRaw, order.quantity.raw);
     if (lim.maxOrderNotional !== undefined && orderNotional !== undefined && orderNotional > lim.maxOrderNotional) {
       return deny('MAX_ORDER_NOTIONAL', `order notional ${this.m(toBigInt(orderNotional))} exceeds the limit ${this.m(toBigInt(lim.maxOrderNotional))}`);
@@ -419,7 +418,7 @@ export class RiskEngine implements PreTradeGate {
     const net = exposure.net - currentMv + afterMv;
     const equity = cash + exposure.net;
     if (!Number.isSafeInteger(gross) || !Number.isSafeInteger(net) || !Number.isSafeInteger(equity)) return NEEDS_BIGINT;
-    // Number and bigint compare exactly: the limits stay bigints.
+    // The limits are Exact: numbers while safe, so these compare numbers.
     if (this.exposureCaps.gross !== undefined && gross > this.exposureCaps.gross) return NEEDS_BIGINT;
     if (this.exposureCaps.net !== undefined && Math.abs(net) > this.exposureCaps.net) return NEEDS_BIGINT;
     if (this.limits.maxPortfolioHeat !== undefined) {
