@@ -26,24 +26,24 @@ export interface SummedPosition {
   summedOpen: boolean;
 }
 
-export class MarketValueSums {
+export class MarketValueSums<P extends SummedPosition = SummedPosition> {
   net = 0;
   gross = 0;
   open = 0;
-  private readonly queue: SummedPosition[] = [];
-  private readonly listeners: Array<(p: SummedPosition) => void> = [];
+  private readonly queue: P[] = [];
+  private readonly listeners: Array<(p: P) => void> = [];
   /** False until the first full sum, and after a value left the safe range. */
   private exact = false;
 
   /** Queues a position whose market value may have changed. */
-  note(p: SummedPosition): void {
+  note(p: P): void {
     if (p.sumQueued) return;
     p.sumQueued = true;
     this.queue.push(p);
   }
 
   /** Adds a listener for re-valued positions; returns its removal. */
-  listen(listener: (p: SummedPosition) => void): () => void {
+  listen(listener: (p: P) => void): () => void {
     this.listeners.push(listener);
     return () => {
       const i = this.listeners.indexOf(listener);
@@ -57,7 +57,7 @@ export class MarketValueSums {
   }
 
   /** Brings the sums up to date; false when net and gross are not exact (use bigints). The open count is right either way. */
-  refresh(positions: ReadonlyMap<string, SummedPosition>): boolean {
+  refresh(positions: ReadonlyMap<string, P>): boolean {
     if (!this.exact) return this.resum(positions);
     const queue = this.queue;
     let net = this.net;
@@ -88,7 +88,7 @@ export class MarketValueSums {
   }
 
   /** Sums every position afresh; every partial sum is bounded by the final gross, so a safe gross means every addition was exact. */
-  private resum(positions: ReadonlyMap<string, SummedPosition>): boolean {
+  private resum(positions: ReadonlyMap<string, P>): boolean {
     for (let i = 0; i < this.queue.length; i++) this.queue[i]!.sumQueued = false;
     this.queue.length = 0;
     let net = 0;

@@ -10,7 +10,7 @@ import { RecentList } from '../core/recent-list.js';
 import { RecentSet } from '../core/recent-set.js';
 import type { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
-import { MarketValueSums, type SummedPosition } from './market-value-sums.js';
+import { MarketValueSums } from './market-value-sums.js';
 import { Position, type PositionState } from './position.js';
 import type { ClosedPosition, PortfolioSnapshot } from './snapshots.js';
 
@@ -36,7 +36,7 @@ export class Portfolio {
   private cash: Exact;
   private positions = new Map<string, Position>();
   /** Net and gross market value and the open count, kept up to date as positions change. */
-  private readonly sums = new MarketValueSums();
+  private readonly sums = new MarketValueSums<Position>();
   private readonly seenTradeIds = new RecentSet<string>(10_000);
   private readonly closed: RecentList<ClosedPosition>;
   /** Positions closed since the start of the run (the history list keeps the latest ones). */
@@ -90,7 +90,7 @@ export class Portfolio {
    * when equity or exposure is next read or flushValueChanges() is called; returns its removal.
    */
   onValueChange(listener: (position: Position) => void): () => void {
-    return this.sums.listen(listener as (p: SummedPosition) => void);
+    return this.sums.listen(listener);
   }
 
   /** Delivers pending value changes to the onValueChange listeners now. */

@@ -86,7 +86,7 @@ export class Position implements SummedPosition {
   /** `sums`: the owning portfolio's market value sums, told of every change to this position's value. */
   constructor(
     readonly instrument: Instrument,
-    private readonly sums?: MarketValueSums,
+    private readonly sums?: MarketValueSums<Position>,
   ) {}
 
   /** Latest price, raw at the instrument's price precision. */
