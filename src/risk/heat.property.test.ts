@@ -11,6 +11,7 @@ import { TradingEngine } from '../engine/trading-engine.js';
 import { SimulatedExchange } from '../execution/simulated-exchange.js';
 import type { Instrument } from '../model/instrument.js';
 import { Order } from '../model/order.js';
+import { fixedLatency } from '../execution/models.js';
 import { attachRiskEngine } from './attach.js';
 import { ACME, ALL, BETA, FINE, RiskHarness, SECOND, T0 } from './test-fixtures.js';
 
@@ -96,6 +97,21 @@ describe('portfolio heat (kept incrementally)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('drops a stop from the heat when it stops working, also after the heat was read while its cancel was in flight', () => {
+    const h = new RiskHarness({ limits: { maxPortfolioHeat: 1 }, latencyModel: fixedLatency(100) });
+    h.quote(T0, '100.00', '100.01');
+    h.buy(10);
+    h.advanceTo(T0 + SECOND);
+    const stop = h.sell(10, { trigger: '90.00', reduceOnly: true });
+    h.advanceTo(T0 + 2 * SECOND);
+    expect(h.risk.heatRaw()).toBe(10_010n); // 10 × (100.01 − 90.00)
+    h.engine.run(() => h.engine.execution.cancel(stop.id));
+    expect(h.risk.heatRaw()).toBe(10_010n); // PENDING_CANCEL still works at the venue
+    h.advanceTo(T0 + 3 * SECOND);
+    expect(h.engine.execution.workingOrders()).toEqual([]);
+    expect(h.risk.heatRaw()).toBe(2_000n); // back to the 2% fallback: 2% of 10 × 100.01 = 20.00
   });
 
   it('follows a journal restore: imported positions re-value their terms with the stops restored without events', () => {
