@@ -14,7 +14,7 @@
  * component keeping its own per-position figures (the risk engine's heat) updates only those.
  */
 
-/** What the sums read of a position, and the two fields they keep on it. */
+/** What the sums read of a position, and the fields they keep on it. */
 export interface SummedPosition {
   readonly qtyRaw: number;
   /** Market value as a safe integer (0 when flat), or undefined when it is not one. */
