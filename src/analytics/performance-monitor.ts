@@ -262,8 +262,7 @@ export class PerformanceMonitor {
   /** Open orders that carry a signal; orders without one need no tracking. */
   private readonly signalOrders = new ChurnMap<string, SignalOrder>();
 
-  // Counters. `events` counts the monitored bus events (signals, orders, order events); the market cache counts data records.
-  private events = 0;
+  // Counters. Data records are counted by the market cache.
   private signalEvents = 0;
   private ordersCreated = 0;
   private orderEvents = 0;
@@ -380,9 +379,14 @@ export class PerformanceMonitor {
     return n;
   }
 
-  /** Every monitored event: data records and the bus events counted in `events`. */
+  /** Every monitored event: data records, signals, orders created and order events. */
   private totalEvents(): number {
-    return this.dataRecords() + this.events;
+    return this.dataRecords() + this.busEvents();
+  }
+
+  /** The monitored bus events: signals, orders created and order events. */
+  private busEvents(): number {
+    return this.signalEvents + this.ordersCreated + this.orderEvents;
   }
 
   private onStatus(s: EngineStatus): void {
@@ -396,7 +400,6 @@ export class PerformanceMonitor {
 
   private onSignal(s: Signal): void {
     this.signalEvents++;
-    this.events++;
     if (!(s.confidence >= 0 && s.confidence <= 1)) {
       this.invalidSignals++;
       return;
@@ -412,7 +415,6 @@ export class PerformanceMonitor {
   private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
     this.ordersCreated++;
-    this.events++;
     const market = this.findInstrument(order.instrumentId)?.market;
     if (market !== undefined && market.records > 0) this.tickToOrder.record(Math.max(0, c.ts - market.lastTs) * 1000);
     const strategy = this.strategyOf(order.strategyId);
@@ -430,7 +432,6 @@ export class PerformanceMonitor {
 
   private readonly onOrderEvent = (e: OrderEvent): void => {
     this.orderEvents++;
-    this.events++;
     // Fills, denials and the events that can end an order (an amend can: quantity cut to what is filled).
     switch (e.type) {
       case 'OrderFilled':
@@ -813,7 +814,7 @@ export class PerformanceMonitor {
     const lastPoint = this.equityCurve.last();
     const hwm = dd.highWaterMark;
     const dataEvents = this.dataRecords();
-    const totalEvents = dataEvents + this.events;
+    const totalEvents = dataEvents + this.busEvents();
 
     return {
       schema: SNAPSHOT_SCHEMA,

@@ -42,13 +42,9 @@ export class MarketValueSums<P extends SummedPosition = SummedPosition> {
     this.queue.push(p);
   }
 
-  /** Adds a listener for re-valued positions; returns its removal. */
-  listen(listener: (p: P) => void): () => void {
+  /** Adds a listener for re-valued positions (for the portfolio's life). */
+  listen(listener: (p: P) => void): void {
     this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
   }
 
   /** Forgets the incremental state: the next refresh re-sums every position (state import). */

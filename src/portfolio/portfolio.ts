@@ -87,10 +87,10 @@ export class Portfolio {
 
   /**
    * Calls `listener` with each position whose market value may have changed (mark, size, cost),
-   * when equity or exposure is next read or flushValueChanges() is called; returns its removal.
+   * when equity or exposure is next read or flushValueChanges() is called (for the portfolio's life).
    */
-  onValueChange(listener: (position: Position) => void): () => void {
-    return this.sums.listen(listener);
+  onValueChange(listener: (position: Position) => void): void {
+    this.sums.listen(listener);
   }
 
   /** Delivers pending value changes to the onValueChange listeners now. */

@@ -179,7 +179,7 @@ export class RiskEngine implements PreTradeGate {
   private readonly heatFraction: bigint;
   /** heatFraction as a number, for the floating-point pre-check. */
   private readonly heatLimit: number;
-  /** The exposure limits as Exact values (numbers while safe) for the number path. */
+  /** The gross and net exposure limits as Exact values (numbers while safe, so the number path compares numbers). */
   private readonly exposureCaps: { gross: Exact | undefined; net: Exact | undefined };
   private readonly dailyLossFraction: bigint;
   private readonly drawdownFraction: bigint;
@@ -187,7 +187,6 @@ export class RiskEngine implements PreTradeGate {
   private readonly leverageMilli: number;
   private readonly actions: AutoActions;
   private readonly ccy: Money['currency'];
-  private readonly money: { gross?: bigint; net?: bigint };
   private readonly overallRate: RateWindow | undefined;
   private readonly strategyRates = new Map<string, RateWindow>();
   private readonly fallbackStopFraction: number;
@@ -240,13 +239,8 @@ export class RiskEngine implements PreTradeGate {
     this.evaluateEveryMs = opts.evaluateEveryMs ?? 1000;
     this.alerts = new AlertManager(opts.bus, opts.clock);
     this.calendar = new TradingDayCalendar(opts.limits.timeZone ?? 'UTC');
-    const moneyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseMoney(v, name));
-    this.money = {};
-    const gross = moneyRaw(opts.limits.maxGrossExposure, 'maxGrossExposure');
-    const net = moneyRaw(opts.limits.maxNetExposure, 'maxNetExposure');
-    if (gross !== undefined) this.money.gross = gross;
-    if (net !== undefined) this.money.net = net;
-    this.exposureCaps = { gross: gross === undefined ? undefined : exact(gross), net: net === undefined ? undefined : exact(net) };
+    const moneyExact = (v: string | undefined, name: string) => (v === undefined ? undefined : exact(this.parseMoney(v, name)));
+    this.exposureCaps = { gross: moneyExact(opts.limits.maxGrossExposure, 'maxGrossExposure'), net: moneyExact(opts.limits.maxNetExposure, 'maxNetExposure') };
     for (const inst of opts.instruments) {
       this.instruments.set(inst.id, inst);
       const vol = new VolatilityEstimator();
@@ -255,7 +249,6 @@ export class RiskEngine implements PreTradeGate {
       this.onHeatInputChanged(heat);
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
       const qtyRaw = (v: string | undefined, name: string) => (v === undefined ? undefined : this.parseQty(inst, v, name));
-      const moneyExact = (v: string | undefined, name: string) => (v === undefined ? undefined : exact(this.parseMoney(v, name)));
       const lim: InstrumentLimitsRaw = {
         maxOrderQtyRaw: qtyRaw(o.maxOrderQty, 'maxOrderQty'),
         maxPositionQtyRaw: qtyRaw(o.maxPositionQty, 'maxPositionQty'),
@@ -442,12 +435,13 @@ export class RiskEngine implements PreTradeGate {
     const afterMv = inst.notionalRaw(pxRaw, after);
     const exposure = this.portfolio.exposureRaw();
     const gross = exposure.grossRaw - abs(currentMv) + abs(afterMv);
-    if (this.money.gross !== undefined && gross > this.money.gross) {
-      return deny('MAX_GROSS_EXPOSURE', `gross exposure would be ${this.m(gross)}, above the limit ${this.m(this.money.gross)}`);
+    const caps = this.exposureCaps;
+    if (caps.gross !== undefined && gross > caps.gross) {
+      return deny('MAX_GROSS_EXPOSURE', `gross exposure would be ${this.m(gross)}, above the limit ${this.m(toBigInt(caps.gross))}`);
     }
-    if (this.money.net !== undefined) {
+    if (caps.net !== undefined) {
       const netExp = abs(exposure.netRaw - currentMv + afterMv);
-      if (netExp > this.money.net) return deny('MAX_NET_EXPOSURE', `net exposure would be ${this.m(netExp)}, above the limit ${this.m(this.money.net)}`);
+      if (netExp > caps.net) return deny('MAX_NET_EXPOSURE', `net exposure would be ${this.m(netExp)}, above the limit ${this.m(toBigInt(caps.net))}`);
     }
     const equity = this.portfolio.cashRaw + exposure.netRaw;
     const heatLimit = this.limits.maxPortfolioHeat;
@@ -612,8 +606,9 @@ export class RiskEngine implements PreTradeGate {
     const dayStartEquity = toBigInt(this.dayStartEquity);
     const peakEquity = toBigInt(this.peakEquity);
     const exposure = this.portfolio.exposureRaw();
-    add('grossExposure', this.money.gross, exposure.grossRaw);
-    add('netExposure', this.money.net, abs(exposure.netRaw));
+    const caps = this.exposureCaps;
+    if (caps.gross !== undefined) add('grossExposure', toBigInt(caps.gross), exposure.grossRaw);
+    if (caps.net !== undefined) add('netExposure', toBigInt(caps.net), abs(exposure.netRaw));
     if (this.limits.dailyLossLimit !== undefined) {
       const loss = dayStartEquity - equity;
       add('dailyLoss', (this.dailyLossFraction * dayStartEquity) / FRACTION_SCALE, loss > 0n ? loss : 0n);
