@@ -16,7 +16,7 @@ const BENCHES: Array<[string, string[]]> = [
   ['risk-check.js', ['200000', '1000000']],
   ['analytics-overhead.js', ['all']],
   ['journal.js', []],
-  ['ws-fanout.js', ['1000', '10']],
+  ['ws-fanout.js', ['1000', '30']],
   ['rest-summary.js', []],
 ];
 

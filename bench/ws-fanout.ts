@@ -8,15 +8,22 @@
  * queueing and coalescing), sequence gaps seen by the clients, the event-loop delay, and the
  * engine's tick-to-order latency without clients and with them.
  *
- * Clients scan each frame for the envelope fields (`"channel":..,"seq":..,"ts":..`) instead of
- * JSON-parsing it, to leave as much CPU as possible to the server on the same machine.
+ * Clients scan each frame for the envelope fields (`"type":..,"channel":..,"seq":..,["prev":..,]"ts":..`)
+ * instead of JSON-parsing it, to leave as much CPU as possible to the server on the same machine;
+ * a gap is an update that does not follow the last message of its channel (protocol.ts).
  *
- * Usage: node dist/bench/ws-fanout.js [clients=1000] [seconds=10] [flushMs=10] [orderEveryN=10] [writers=0]
+ * Usage: node dist/bench/ws-fanout.js [clients=1000] [seconds=30] [flushMs=10] [orderEveryN=10] [writers=0]
  * (orderEveryN=10: 100 orders/s, each with a signal, three order events, a fill and P&L updates;
- * 1,000 tick-to-order samples per phase, enough for a p99 that is not one stray sample; writers:
- * processes that own the client sockets, 0 = the server's own process — the best here, where the
- * clients share the server's 2 cores: writers take the CPU the clients need to read).
- * Listens on 127.0.0.1 only; bounded in time (the run aborts after 120 s).
+ * writers: processes that own the client sockets, 0 = the server's own process — the best here,
+ * where the clients share the server's 2 cores: writers take the CPU the clients need to read).
+ *
+ * The tick-to-order p99 comes with a 95 % confidence range (distribution-free, from the ranks of
+ * the order statistics), and so does the ratio loaded/idle. The orders of one step come in a burst
+ * (every instrument's Nth quote), and the first of a burst runs the order path cold — about 20×
+ * slower than the rest —, so that a tenth of the samples are cold ones and the p99 lies in their
+ * tail: 1,000 samples (10 s) give ratios anywhere between 0.7 and 2; 3,000 (30 s) are needed for a
+ * range narrow enough to decide on.
+ * Listens on 127.0.0.1 only; bounded in time (the run aborts after twice the phases plus 60 s).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
@@ -48,7 +55,7 @@ async function runWorker(url: string, count: number, channels: readonly string[]
   let closed = 0;
   let failed = 0;
   const sockets: WebSocket[] = [];
-  const envelope = /"channel":"(\w+)","seq":(\d+),"ts":(\d+)/g;
+  const envelope = /"type":"(\w+)","channel":"(\w+)","seq":(\d+),(?:"prev":(\d+),)?"ts":(\d+)/g;
 
   const open = (): Promise<void> =>
     new Promise((resolve) => {
@@ -61,15 +68,16 @@ async function runWorker(url: string, count: number, channels: readonly string[]
         if (measuring) frames++;
         envelope.lastIndex = 0;
         for (let m = envelope.exec(text); m !== null; m = envelope.exec(text)) {
-          const channel = m[1]!;
-          const seq = Number(m[2]);
-          const prev = lastSeq.get(channel);
-          if (seq === 1) snapshots++;
-          else if (prev !== undefined && seq !== prev + 1) gaps++;
+          const snapshot = m[1] === 'snapshot';
+          const channel = m[2]!;
+          const seq = Number(m[3]);
+          const last = lastSeq.get(channel);
+          if (snapshot) snapshots++;
+          else if (last !== undefined && (m[4] === undefined ? seq - 1 : Number(m[4])) !== last) gaps++;
           lastSeq.set(channel, seq);
-          if (!measuring || seq === 1) continue;
+          if (!measuring || snapshot) continue;
           messages++;
-          hist[Math.min(MAX_DELAY_MS, Math.max(0, now - Number(m[3])))]!++;
+          hist[Math.min(MAX_DELAY_MS, Math.max(0, now - Number(m[5])))]!++;
         }
         if (snapshots === channels.length) {
           snapshots++;
@@ -111,8 +119,25 @@ interface Percentiles {
   max: number;
 }
 
+interface TickToOrder extends Percentiles {
+  /** 95 % confidence range of the p99. */
+  p99Range: [number, number];
+}
+
 function pct(sorted: Float64Array, p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * A 95 % confidence range of the p-th percentile, whatever the distribution: the order statistics
+ * at ranks n·q ± 1.96·√(n·q·(1−q)) (normal approximation of the binomial count below the percentile).
+ */
+function pctRange(sorted: Float64Array, p: number): [number, number] {
+  const n = sorted.length;
+  const q = p / 100;
+  const half = 1.96 * Math.sqrt(n * q * (1 - q));
+  const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, Math.floor(rank)))]!;
+  return n === 0 ? [NaN, NaN] : [at(n * q - half), at(n * q + half)];
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -162,14 +187,14 @@ async function main(): Promise<void> {
   }
 
   const clients = Number(process.argv[2] ?? 1000);
-  const seconds = Number(process.argv[3] ?? 10);
+  const seconds = Number(process.argv[3] ?? 30);
   const flushMs = Number(process.argv[4] ?? 10);
   const every = Number(process.argv[5] ?? 10);
   const writers = Number(process.argv[6] ?? 0);
   const abort = setTimeout(() => {
-    process.stderr.write('ws-fanout: aborted after 120 s\n');
+    process.stderr.write(`ws-fanout: aborted after ${2 * seconds + 60} s\n`);
     process.exit(2);
-  }, 120_000);
+  }, (2 * seconds + 60) * 1000);
   abort.unref();
 
   const instruments = benchInstruments(10);
@@ -221,7 +246,8 @@ async function main(): Promise<void> {
     sampling = false;
     const elapsed = (Date.now() - t) / 1000;
     const sorted = Float64Array.from(latencies).sort();
-    const tto: Percentiles = { p50: round(pct(sorted, 50)), p99: round(pct(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) };
+    const [lo, hi] = pctRange(sorted, 99);
+    const tto: TickToOrder = { p50: round(pct(sorted, 50)), p99: round(pct(sorted, 99)), p99Range: [round(lo), round(hi)], max: round(sorted[sorted.length - 1] ?? NaN) };
     const disp = Float64Array.from(dispatchTimes).sort();
     const dispatchUs: Percentiles = { p50: round(pct(disp, 50)), p99: round(pct(disp, 99)), max: round(disp[disp.length - 1] ?? NaN) };
     const eld: Percentiles = { p50: round(loop.percentile(50) / 1e6), p99: round(loop.percentile(99) / 1e6), max: round(loop.max / 1e6) };
@@ -288,7 +314,13 @@ async function main(): Promise<void> {
     sequenceGaps: got.reduce((s, r) => s + r.gaps, 0),
     droppedClients: sentAfter.dropped,
     eventLoopDelayMs: { withoutClients: baseline.eventLoopDelayMs, withClients: loaded.eventLoopDelayMs },
-    tickToOrderUs: { withoutClients: baseline.tickToOrderUs, withClients: loaded.tickToOrderUs, p99Ratio: round(loaded.tickToOrderUs.p99 / baseline.tickToOrderUs.p99) },
+    tickToOrderUs: {
+      withoutClients: baseline.tickToOrderUs,
+      withClients: loaded.tickToOrderUs,
+      p99Ratio: round(loaded.tickToOrderUs.p99 / baseline.tickToOrderUs.p99),
+      /** The ratio's 95 % range: each side's p99 range, worst against best. */
+      p99RatioRange: [round(loaded.tickToOrderUs.p99Range[0] / baseline.tickToOrderUs.p99Range[1]), round(loaded.tickToOrderUs.p99Range[1] / baseline.tickToOrderUs.p99Range[0])],
+    },
     /** Time of every engine.dispatch (all quotes, not only those that order): the engine's per-tick cost. */
     dispatchUs: { withoutClients: baseline.dispatchUs, withClients: loaded.dispatchUs, p99Ratio: round(loaded.dispatchUs.p99 / baseline.dispatchUs.p99) },
     orders: { withoutClients: baseline.orders, withClients: loaded.orders },

@@ -4,8 +4,9 @@
  * - Reconnects by itself with exponential backoff and jitter (attempts reset once the server
  *   speaks again); every (re)connection subscribes afresh, so each channel restarts from a
  *   snapshot and the page resynchronizes from it.
- * - Checks each channel's sequence numbers: a snapshot is seq 1, updates follow 2, 3, ...; a gap
- *   means a lost message, and the channel is resubscribed (fresh snapshot, seq restarts at 1).
+ * - Checks each channel's sequence numbers: each update must follow the last message seen (its
+ *   `prev`, or seq − 1); anything else means a lost message, and the channel is resubscribed (a
+ *   fresh snapshot resynchronizes).
  *   Updates arriving while a channel waits for its snapshot are dropped.
  * - Validates every frame and each channel's data with the protocol's schemas before handing it on.
  * - Status: connecting (first attempt), connected, reconnecting (lost, retrying), offline
@@ -13,7 +14,10 @@
  *   then it stops, since retrying cannot help).
  * - A heartbeat pings the server; a connection silent for `staleAfterMs` is closed and reopened.
  */
-import { CHANNELS, channelData, parseServerFrame, type Channel, type ChannelMessage, type ClientMessage } from '../src/server/protocol';
+import { CHANNELS, channelData, parseServerFrame, updateFollows, type Channel, type ChannelMessage, type ClientMessage } from '../src/server/protocol';
+
+/** The seq of a channel waiting for its snapshot (stream seqs are never negative). */
+const WAITING = -1;
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -51,7 +55,7 @@ export class Connection {
   readonly stats: ConnectionStats = { connects: 0, gaps: 0, invalid: 0, lastDisconnectReason: '' };
   private ws: WebSocket | undefined;
   private status: ConnectionStatus = 'connecting';
-  /** Last seq seen per channel; 0 = waiting for a snapshot. */
+  /** Last seq seen per channel; WAITING = waiting for a snapshot. */
   private readonly seq = new Map<Channel, number>();
   private attempt = 0;
   private downSince: number | undefined;
@@ -101,7 +105,7 @@ export class Connection {
 
   /** Subscribes a channel again: a fresh snapshot replaces what the page holds. */
   resubscribe(channel: Channel): void {
-    this.seq.set(channel, 0);
+    this.seq.set(channel, WAITING);
     this.send({ op: 'subscribe', channels: [channel] });
   }
 
@@ -123,7 +127,7 @@ export class Connection {
       this.closeReason = undefined;
       this.stats.connects++;
       this.lastMessageAt = Date.now();
-      for (const c of this.channels) this.seq.set(c, 0);
+      for (const c of this.channels) this.seq.set(c, WAITING);
       this.send({ op: 'subscribe', channels: [...this.channels] });
       this.downSince = undefined;
       this.setStatus('connected', '');
@@ -245,12 +249,12 @@ export class Connection {
     }
   }
 
-  private onChannelMessage(m: { type: 'snapshot' | 'update'; channel: Channel; seq: number; ts: number; data: unknown }): void {
+  private onChannelMessage(m: { type: 'snapshot' | 'update'; channel: Channel; seq: number; prev?: number | undefined; ts: number; data: unknown }): void {
     const last = this.seq.get(m.channel);
     if (last === undefined) return; // not subscribed
     if (m.type === 'update') {
-      if (last === 0) return; // waiting for the snapshot of a resubscription
-      if (m.seq !== last + 1) {
+      if (last === WAITING) return; // waiting for the snapshot of a resubscription
+      if (updateFollows(m) !== last) {
         this.stats.gaps++;
         this.opts.onStats?.();
         console.warn(`bourse: ${m.channel} jumped from seq ${last} to ${m.seq}; resubscribing`);

@@ -158,7 +158,7 @@ ${rows}
 </tbody></table>
 <h2>WebSocket</h2>
 <p><code>${WS_PATH}</code>: send <code>{"op":"subscribe","channels":["pnl","trades"]}</code>, <code>{"op":"unsubscribe",...}</code> or <code>{"op":"ping"}</code>.
-Each channel first sends a <code>snapshot</code> (seq 1), then <code>update</code>s (seq 2, 3, ...). A frame holds one message or an array of messages.
+Each channel first sends a <code>snapshot</code>, then <code>update</code>s. Sequence numbers belong to the channel's stream: an update follows the message whose seq is its <code>prev</code> (coalesced channels) or, without <code>prev</code>, seq − 1; any other seq means a lost message (resubscribe). A frame holds one message or an array of messages.
 Token: header, or <code>?token=</code> on the upgrade URL.</p>
 <ul>
 ${channels}

@@ -15,18 +15,22 @@
  * WebSocket (`/ws` multiplexed, or `/ws/<channel>` already subscribed to that channel):
  * - a frame from the server holds ONE ServerMessage or an ARRAY of them (a batch, in order);
  *   use `parseServerFrame` to get the list either way;
- * - on subscribe the client gets `subscribed`, then a `snapshot` with seq 1, then `update`s with
- *   seq 2, 3, ... per channel and per connection; a gap means a lost message: resubscribe (a
- *   resubscribe sends a fresh snapshot and restarts seq at 1);
- * - `pnl`, `prices` and `portfolio` updates are coalesced (latest wins per instrument/channel),
- *   so a slow client gets fewer, fresher updates — never a gap;
+ * - on subscribe the client gets `subscribed`, then a `snapshot`, then `update`s. Sequence numbers
+ *   belong to the channel's stream, the same for every connection (so one frame can be written to
+ *   many clients): the snapshot carries the seq of the state it shows, and each update follows the
+ *   message whose seq is its `prev` (coalesced channels) or, without `prev`, seq − 1. Any other
+ *   seq is a lost message: resubscribe (a fresh snapshot resynchronizes);
+ * - `portfolio`, `pnl`, `prices` and `performance` updates are coalesced (latest wins per
+ *   instrument/channel), so a slow client gets fewer, fresher updates: their `prev` may be more
+ *   than one behind their seq, which is not a gap;
  * - a client that falls too far behind gets `{type:'disconnect', reason}` and the socket is
  *   closed with code 4008 (WS_CLOSE_SLOW_CONSUMER); it should reconnect and resubscribe.
  * - authentication: `Authorization: Bearer <token>` or `?token=<token>` on the upgrade request.
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: sequence numbers per channel stream (were per connection, snapshot 1); coalesced updates carry `prev`. */
+export const PROTOCOL_VERSION = 2;
 
 // ---- channels and paths -------------------------------------------------------------------
 
@@ -38,7 +42,7 @@ export function isChannel(value: string): value is Channel {
   return (CHANNELS as readonly string[]).includes(value);
 }
 
-/** Channels whose updates are coalesced (latest wins per instrument, or per channel for pnl/performance); the risk channel's `summary` updates are coalesced too. */
+/** Channels whose updates are coalesced (latest wins per instrument, or per channel for pnl/performance). */
 export const COALESCED_CHANNELS: readonly Channel[] = ['portfolio', 'pnl', 'prices', 'performance'];
 
 export const WS_PATH = '/ws';
@@ -56,6 +60,8 @@ export const WS_CLOSE_GOING_AWAY = 1001;
 export const decimalSchema = z.string().regex(/^-?\d+(\.\d+)?$/);
 const side = z.enum(['BUY', 'SELL']);
 const ts = z.number().int();
+/** A position in a channel's stream of messages (see the conventions above). */
+const seqSchema = z.number().int().min(0);
 
 export const portfolioSchema = z.object({
   ts,
@@ -318,8 +324,8 @@ export const WS_ERROR_CODES = ['BAD_JSON', 'BAD_MESSAGE', 'UNKNOWN_CHANNEL', 'RA
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
 
 export const serverMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('snapshot'), channel: channelSchema, seq: z.literal(1), ts, data: z.unknown() }),
-  z.object({ type: z.literal('update'), channel: channelSchema, seq: z.number().int().min(2), ts, data: z.unknown() }),
+  z.object({ type: z.literal('snapshot'), channel: channelSchema, seq: seqSchema, ts, data: z.unknown() }),
+  z.object({ type: z.literal('update'), channel: channelSchema, seq: seqSchema.min(1), prev: seqSchema.optional(), ts, data: z.unknown() }),
   z.object({ type: z.literal('subscribed'), channel: channelSchema }),
   z.object({ type: z.literal('unsubscribed'), channel: channelSchema }),
   z.object({ type: z.literal('error'), code: z.enum(WS_ERROR_CODES), message: z.string() }),
@@ -330,8 +336,13 @@ export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
 /** A snapshot or update with its data typed by channel. */
 export type ChannelMessage<C extends Channel = Channel> =
-  | { type: 'snapshot'; channel: C; seq: 1; ts: number; data: ChannelSnapshot<C> }
-  | { type: 'update'; channel: C; seq: number; ts: number; data: ChannelUpdate<C> };
+  | { type: 'snapshot'; channel: C; seq: number; ts: number; data: ChannelSnapshot<C> }
+  | { type: 'update'; channel: C; seq: number; prev?: number; ts: number; data: ChannelUpdate<C> };
+
+/** The seq of the message an update follows: its `prev` (a coalesced update), else seq − 1. */
+export function updateFollows(update: { seq: number; prev?: number | undefined }): number {
+  return update.prev ?? update.seq - 1;
+}
 
 /** What one server frame holds: a message or a batch of messages, in order. */
 export const serverFrameSchema = z.union([serverMessageSchema, z.array(serverMessageSchema)]);

@@ -1,9 +1,9 @@
 /**
- * One WebSocket connection as the hub sees it: its subscriptions with their sequence numbers, its
- * position in the hub's shared update log, its own small queue (control replies and snapshots),
- * and how long it has been behind. Channel messages are shared between clients (a bus event is
- * turned into JSON once, by the feed); the envelope with this client's sequence number is put around it only
- * when the message is written.
+ * One WebSocket connection as the hub sees it: its subscriptions, its position in the hub's shared
+ * update log, its own small queue (control replies and snapshots), and how long it has been
+ * behind. Channel messages are shared between clients (a bus event is turned into JSON once, by
+ * the feed, and numbered in its channel's stream by the hub); the envelope is put around it when
+ * the message is written.
  */
 import type { WebSocket } from 'ws';
 import type { Channel } from './protocol.js';
@@ -13,6 +13,8 @@ import { numberText } from '../core/digits.js';
 export interface ChannelItem {
   readonly channel: Channel;
   readonly type: 'snapshot' | 'update';
+  /** Position in the channel's stream (the same for every client): a snapshot's is the state it shows. */
+  readonly seq: number;
   readonly ts: number;
   readonly json: string;
 }
@@ -57,8 +59,6 @@ export class Deque<T> {
 }
 
 export interface Subscription {
-  /** Sequence number of the last message written on this channel (the snapshot is 1). */
-  seq: number;
   /** Version of the channel's coalesced state this client has been sent. */
   seen: number;
   /** Position of the shared log when the snapshot was taken: only later updates follow it. */
@@ -89,17 +89,16 @@ export class WsClient {
     this.cursor = cursor;
   }
 
-  /** Renders a queued item with this client's sequence number; undefined when its channel is no longer subscribed. */
+  /** Renders a queued item; undefined when its channel is no longer subscribed. */
   render(item: QueueItem): string | undefined {
     if (typeof item === 'string') return item;
-    const sub = this.subs.get(item.channel);
-    if (!sub) return undefined;
-    sub.seq = item.type === 'snapshot' ? 1 : sub.seq + 1;
-    return envelope(item.type, item.channel, sub.seq, item.ts, item.json);
+    return this.subs.has(item.channel) ? envelope(item.type, item.channel, item.seq, item.ts, item.json) : undefined;
   }
 }
 
-export function envelope(type: 'snapshot' | 'update', channel: Channel, seq: number, ts: number, dataJson: string): string {
+/** A channel message; `prev` only on a coalesced update (the seq it follows when that is not seq − 1). */
+export function envelope(type: 'snapshot' | 'update', channel: Channel, seq: number, ts: number, dataJson: string, prev?: number): string {
   // Digits without V8's number-string cache (see core/digits.ts): every message has a fresh seq and ts.
-  return `{"type":"${type}","channel":"${channel}","seq":${numberText(seq)},"ts":${numberText(ts)},"data":${dataJson}}`;
+  const after = prev === undefined ? '' : `"prev":${numberText(prev)},`;
+  return `{"type":"${type}","channel":"${channel}","seq":${numberText(seq)},${after}"ts":${numberText(ts)},"data":${dataJson}}`;
 }

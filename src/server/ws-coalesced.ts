@@ -1,21 +1,20 @@
 /**
- * The fan-out's copy of a coalesced channel (prices, positions, pnl, the risk summary,
- * performance): the latest JSON per key with versions, and the update a client is owed since the
- * version it last saw — built once per version and `since`, shared by every client in that state.
+ * The fan-out's copy of a coalesced channel (prices, positions, pnl, performance): the latest JSON
+ * per key with versions, and the update a client is owed since the version it last saw — built
+ * once per version and `since`, shared by every client in that state.
  */
-import type { Channel } from './protocol.js';
+import { COALESCED_CHANNELS, type Channel } from './protocol.js';
 
 /** How each coalesced channel wraps the values that changed into one update's data (JSON). */
 const WRAP: Partial<Record<Channel, (jsons: string[]) => string>> = {
   portfolio: (v) => `{"positions":[${v.join(',')}]}`,
   pnl: (v) => v[v.length - 1]!,
   prices: (v) => `{"ticks":[${v.join(',')}]}`,
-  risk: (v) => `{"kind":"summary","summary":${v[v.length - 1]!}}`,
   performance: (v) => `{"snapshot":${v[v.length - 1]!}}`,
 };
 
 export function isCoalescedChannel(channel: Channel): boolean {
-  return WRAP[channel] !== undefined;
+  return COALESCED_CHANNELS.includes(channel);
 }
 
 export class CoalescedJson {

@@ -5,6 +5,8 @@
  * client's subscriptions, sequence numbers and own queue (control replies, snapshots), and answers
  * the clients' messages (subscribe, unsubscribe, ping; rate limited; errors for bad ones).
  *
+ * Updates are numbered in their channel's stream (the same numbers for every client), so clients in
+ * the same state are owed the same frame: it is rendered once and written to each (SharedFrame).
  * A flush timer writes each client what it is owed as one frame (a batch array when more than one
  * message), but only while the socket's bufferedAmount is below the high-water mark. A client more
  * than maxQueuedMessages behind (its bounded buffer), or behind for longer than maxLagMs, is sent
@@ -21,6 +23,7 @@ import { RateLimiter } from './rate-limit.js';
 import { RecentLog } from './recent-log.js';
 import { type ChannelItem, WsClient, envelope } from './ws-client.js';
 import { CoalescedJson, isCoalescedChannel } from './ws-coalesced.js';
+import { SharedFrame } from './ws-shared-frame.js';
 import type { FeedItem, FeedRequest } from './ws-stream.js';
 
 export interface FanOutOptions {
@@ -101,6 +104,8 @@ export interface WsHubStats {
 export const emptyStats = (): WsHubStats => ({ clients: 0, queued: 0, messagesSent: 0, framesSent: 0, dropped: {} });
 
 const control = (m: ServerMessage): string => JSON.stringify(m);
+/** ws sends a Buffer as a binary frame unless told otherwise; the shared frames are JSON text. */
+const TEXT_FRAME = { binary: false } as const;
 const CLOSE_REASON_BYTES = 120;
 
 /** A request to the feed this fan-out is waiting on. */
@@ -113,6 +118,9 @@ export class FanOut {
   private readonly snapshotsPending = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;
   private readonly pending = new Map<number, Pending>();
   private readonly coalesced: Partial<Record<Channel, CoalescedJson>> = {};
+  /** Seq of the last update of each queued channel put in the log (coalesced channels number by version). */
+  private readonly streamSeq = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;
+  private readonly shared = new SharedFrame();
   /** Updates of the queued (non-coalesced) channels, in stream order, read by every client through its cursor. */
   private readonly log: RecentLog<ChannelItem>;
   private readonly opsLimiter: RateLimiter;
@@ -180,10 +188,11 @@ export class FanOut {
 
   /** Reads the feed's items into the shared log, the coalesced values and the clients' queues. */
   private take(items: readonly FeedItem[]): void {
+    if (items.length > 0) this.shared.clear();
     for (const item of items) {
       switch (item.kind) {
         case 'update':
-          if (this.subscribers[item.channel].size > 0) this.log.push({ channel: item.channel, type: 'update', ts: item.ts, json: item.json });
+          if (this.subscribers[item.channel].size > 0) this.log.push({ channel: item.channel, type: 'update', seq: ++this.streamSeq[item.channel], ts: item.ts, json: item.json });
           break;
         case 'set':
           this.coalesced[item.channel]?.set(item.key, item.json, item.ts);
@@ -311,10 +320,12 @@ export class FanOut {
       return this.checkInterest(channel);
     }
     if (client.subs.has(channel)) client.queue.retain((q) => typeof q === 'string' || q.channel !== channel);
-    client.subs.set(channel, { seq: 0, seen: this.coalesced[channel]?.version ?? 0, from: this.log.lastSeq });
+    const coalesced = this.coalesced[channel];
+    const seq = coalesced ? coalesced.version : this.streamSeq[channel];
+    client.subs.set(channel, { seen: coalesced?.version ?? 0, from: this.log.lastSeq });
     this.subscribers[channel].add(client);
     this.enqueue(client, control({ type: 'subscribed', channel }));
-    this.enqueue(client, { channel, type: 'snapshot', ts: item.ts, json: item.json });
+    this.enqueue(client, { channel, type: 'snapshot', seq, ts: item.ts, json: item.json });
   }
 
   /** Unsubscribes; a snapshot still on its way for the channel is cancelled (it will not start a subscription). */
@@ -475,16 +486,28 @@ export class FanOut {
   /**
    * Writes what a client is owed — its own queue, then the shared log from its cursor, then the
    * coalesced channels — in frames of at most maxFrameBytes, while the socket's bufferedAmount is
-   * at most the high-water mark. Returns true if something is still owed.
+   * at most the high-water mark. Returns true if something is still owed. A client owed the frame
+   * the previous one was written is written the same bytes; a client's single frame built from the
+   * shared log and channels alone is kept for the next one.
    */
   private flushClient(client: WsClient): boolean {
     const socket = client.socket;
     if (socket.readyState !== socket.OPEN) return false;
     const hwm = this.o.highWaterMarkBytes;
     const maxFrame = this.o.maxFrameBytes;
+    let room = socket.bufferedAmount <= hwm;
+    const shared = this.shared;
+    const shareable = room && client.queue.size === 0;
+    if (shareable && shared.fits(client)) {
+      socket.send(shared.bytes!, TEXT_FRAME);
+      shared.advance(client);
+      this.countFrame(client, shared.messages);
+      return false;
+    }
+    const keeping = shareable && shared.begin(client);
     const parts: string[] = [];
     let bytes = 0;
-    let room = socket.bufferedAmount <= hwm;
+    let written = false;
     const add = (text: string): void => {
       parts.push(text);
       bytes += text.length;
@@ -492,13 +515,18 @@ export class FanOut {
       write();
       room = socket.bufferedAmount <= hwm;
     };
-    const write = (): void => {
+    const write = (last = false): void => {
       if (parts.length === 0) return;
-      socket.send(parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`);
-      client.sent += parts.length;
-      client.frames++;
-      this.messagesSent += parts.length;
-      this.framesSent++;
+      const frame = parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`;
+      if (last && keeping && !written) {
+        const encoded = Buffer.from(frame);
+        socket.send(encoded, TEXT_FRAME);
+        shared.keep(client, encoded, parts.length);
+      } else {
+        socket.send(frame);
+      }
+      written = true;
+      this.countFrame(client, parts.length);
       parts.length = 0;
       bytes = 0;
     };
@@ -539,12 +567,18 @@ export class FanOut {
         return true;
       }
       const { json, ts } = source.since(sub.seen);
+      add(envelope('update', channel, source.version, ts, json, sub.seen));
       sub.seen = source.version;
-      sub.seq++;
-      add(envelope('update', channel, sub.seq, ts, json));
     }
-    write();
+    write(true);
     return false;
+  }
+
+  private countFrame(client: WsClient, messages: number): void {
+    client.sent += messages;
+    client.frames++;
+    this.messagesSent += messages;
+    this.framesSent++;
   }
 
   private drop(client: WsClient, reason: string, kind: 'overflow' | 'lag'): void {

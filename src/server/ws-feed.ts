@@ -17,7 +17,7 @@ import type { TradingEngine } from '../engine/trading-engine.js';
 import type { Logger } from '../infra/logger.js';
 import type { QuoteTick } from '../model/data.js';
 import type { PortfolioSnapshot, PositionSnapshot } from '../portfolio/snapshots.js';
-import type { RiskEngine, RiskSummary } from '../risk/risk-engine.js';
+import type { RiskEngine } from '../risk/risk-engine.js';
 import { CHANNELS, type Channel } from './protocol.js';
 import type { SnapshotBuilder } from './snapshots.js';
 import { alertEventView, fillView, orderEventView, orderView, portfolioView, positionView, priceTickView, riskActionView, riskSummaryView, signalView, stateChangeView } from './views.js';
@@ -56,7 +56,6 @@ export class HubFeed {
   private readonly prices: ChangedValues<QuoteTick>;
   private readonly positions: ChangedValues<PositionSnapshot>;
   private readonly pnl: ChangedValues<PortfolioSnapshot>;
-  private readonly riskSummary: ChangedValues<RiskSummary>;
   private readonly performanceState: ChangedValues<{ snapshot: unknown; ts: number }>;
   /** The channels each fan-out is interested in, and how many fan-outs are, per channel. */
   private readonly interest = new Map<FanOutId, Set<Channel>>();
@@ -75,7 +74,6 @@ export class HubFeed {
     this.prices = this.addCoalesced('prices', priceTickView, (q) => q.ts);
     this.positions = this.addCoalesced('portfolio', positionView, (p) => p.ts);
     this.pnl = this.addCoalesced('pnl', portfolioView, (s) => s.ts);
-    this.riskSummary = this.addCoalesced('risk', riskSummaryView, (s) => s.ts);
     this.performanceState = this.addCoalesced('performance', (p: { snapshot: unknown; ts: number }) => p.snapshot, (p) => p.ts);
     this.follow();
   }
@@ -136,9 +134,7 @@ export class HubFeed {
   drain(): FeedItem[] {
     if (this.riskSummaryDirty) {
       this.riskSummaryDirty = false;
-      this.guarded('risk summary', () => {
-        if (this.interested.risk > 0) this.record(this.riskSummary, 'summary', this.deps.risk.summary());
-      });
+      this.guarded('risk summary', () => this.appendSummary());
     }
     this.stageChanges();
     const out: FeedItem[] = [];
@@ -216,9 +212,21 @@ export class HubFeed {
   }
 
   private publish<V>(channel: Channel, ts: number, value: V, view: (value: V) => unknown): void {
-    if (this.interested[channel] === 0) return;
+    if (this.append(channel, ts, value, view)) this.onAppend();
+  }
+
+  /** Appends the risk summary (an update of the risk channel: few, and each is kept). */
+  private appendSummary(): boolean {
+    if (this.interested.risk === 0) return false;
+    const summary = this.deps.risk.summary();
+    return this.append('risk', summary.ts, summary, (s) => ({ kind: 'summary', summary: riskSummaryView(s) }));
+  }
+
+  /** Appends an update of a queued channel, if some fan-out is interested in it; says whether it did. */
+  private append<V>(channel: Channel, ts: number, value: V, view: (value: V) => unknown): boolean {
+    if (this.interested[channel] === 0) return false;
     this.stream.push({ kind: 'pending', channel, ts, value, view: view as (value: unknown) => unknown });
-    this.onAppend();
+    return true;
   }
 
   /** Turns the coalesced keys changed so far into stream items (JSON), in the order they changed. */
@@ -264,7 +272,7 @@ export class HubFeed {
   /** Periodic figures that are not bus events: risk summary (limits usage moves with prices) and performance. */
   private refreshPeriodic(): void {
     try {
-      if (this.interested.risk > 0) this.change(this.riskSummary, 'summary', this.deps.risk.summary());
+      if (this.appendSummary()) this.onAppend();
       // A monitor that publishes its snapshots on the bus is followed there, not polled.
       if (this.interested.performance > 0 && !this.performanceOnBus) {
         const snapshot = this.deps.snapshots.performance();

@@ -36,7 +36,7 @@ describe('in-process flush chain', () => {
     const woken = wakes;
     expect(woken).toBeGreaterThan(0);
     const items = feed.drain();
-    expect(items.some((i) => i.kind === 'set' && i.channel === 'risk')).toBe(true);
+    expect(items.some((i) => i.kind === 'update' && i.channel === 'risk')).toBe(true);
     expect(wakes).toBe(woken);
     feed.stop();
     state.dispose();

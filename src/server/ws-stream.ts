@@ -10,9 +10,9 @@ import type { Channel } from './protocol.js';
 export type FanOutId = number;
 
 export type FeedItem =
-  /** An update of a queued channel (signals, trades, orders, alerts, risk events): every subscriber gets it. */
+  /** An update of a queued channel (signals, trades, orders, alerts, risk events and summaries): every subscriber gets it. */
   | { kind: 'update'; channel: Channel; ts: number; json: string }
-  /** The latest value of one key of a coalesced channel (prices, positions, pnl, risk summary, performance). */
+  /** The latest value of one key of a coalesced channel (prices, positions, pnl, performance). */
   | { kind: 'set'; channel: Channel; key: string; ts: number; json: string }
   /** A snapshot asked for by one fan-out, taken at this point of the stream. */
   | { kind: 'snapshot'; to: FanOutId; requestId: number; channel: Channel; ts: number; json: string }
