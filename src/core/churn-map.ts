@@ -17,7 +17,12 @@ export class ChurnMap<K, V> {
   private map = new Map<K, V>();
   private insertionsSinceRebuild = 0;
 
-  constructor(private readonly minRebuildInterval = 4096) {}
+  constructor(private readonly minRebuildInterval = 4096) {
+    // The table is replaced at each rebuild. Storing it a second time here tells V8 at once that
+    // the field is not a constant: otherwise the first rebuild, thousands of orders in, would
+    // deoptimize every optimized function that inlined a lookup (the order path and its listeners).
+    this.map = new Map();
+  }
 
   get size(): number {
     return this.map.size;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../core/errors.js';
-import { RollingWindow, SortedWindow } from './rolling.js';
+import { RollingWindow, MedianWindow } from './rolling.js';
 
 const SERIES = [3.0, 1.5, -2.0, 4.25, 10.0, 0.5, 7.0];
 
@@ -59,11 +59,11 @@ describe('RollingWindow', () => {
   });
 });
 
-describe('SortedWindow', () => {
+describe('MedianWindow', () => {
   it('gives the exact median of the last N samples', () => {
     // python3: np.median(x[-4:]) = 5.625; np.median(x[-3:]) = 7.0
-    const four = new SortedWindow(4);
-    const three = new SortedWindow(3);
+    const four = new MedianWindow(4);
+    const three = new MedianWindow(3);
     for (const x of SERIES) {
       four.push(x);
       three.push(x);
@@ -74,13 +74,13 @@ describe('SortedWindow', () => {
   });
 
   it('has no median when empty', () => {
-    expect(new SortedWindow(5).median()).toBeNull();
+    expect(new MedianWindow(5).median()).toBeNull();
   });
 
   it('equals sorting the last N samples, duplicates included (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 1, maxLength: 100 }), (capacity, xs) => {
-        const w = new SortedWindow(capacity);
+        const w = new MedianWindow(capacity);
         xs.forEach((x, i) => {
           w.push(x);
           const tail = xs.slice(Math.max(0, i + 1 - capacity), i + 1).sort((a, b) => a - b);

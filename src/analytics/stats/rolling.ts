@@ -1,9 +1,9 @@
 /**
- * Fixed-size windows over the last N samples, each updated in O(1) (moments) or O(log N) search
- * plus one block move (order statistics) per sample, with memory bounded by the window size.
+ * Fixed-size windows over the last N samples, each updated in O(1) per sample, with memory
+ * bounded by the window size.
  * `RollingWindow` keeps a running mean and sum of squared deviations (the sliding form of
  * Welford's update: stabler than raw sum/sum-of-squares, which cancels catastrophically when
- * the mean is large next to the spread). `SortedWindow` keeps the window sorted for exact medians.
+ * the mean is large next to the spread). `MedianWindow` sorts the window for an exact median when one is read.
  */
 import { ValueError } from '../../core/errors.js';
 
@@ -74,12 +74,18 @@ export class RollingWindow {
   }
 }
 
-/** The last `capacity` samples kept in sorted order: exact median by index. */
-export class SortedWindow {
+/**
+ * The last `capacity` samples, with their exact median: a push is O(1) (a ring write); the median
+ * sorts a copy of the window when asked, O(N log N), and is kept until the next push — medians are
+ * read at snapshots, far less often than samples arrive.
+ */
+export class MedianWindow {
   private readonly ring: Float64Array;
   private readonly sorted: Float64Array;
   private next = 0;
   private size = 0;
+  /** Whether `sorted` holds the window as it is now. */
+  private sortedValid = true;
 
   /** Throws ValueError when `capacity` is not a positive integer. */
   constructor(readonly capacity: number) {
@@ -91,19 +97,10 @@ export class SortedWindow {
   /** Adds `x`, evicting the oldest sample of a full window. Throws ValueError on NaN/±∞. */
   push(x: number): void {
     checkFinite(x);
-    if (this.size === this.capacity) {
-      // Any copy of an equal value is interchangeable: remove the last one, and insert after the
-      // equal ones, so that runs of equal samples (fixed holding times) shift nothing.
-      const at = this.upperBound(this.ring[this.next]!) - 1;
-      this.sorted.copyWithin(at, at + 1, this.size);
-      this.size--;
-    }
-    const at = this.upperBound(x);
-    this.sorted.copyWithin(at + 1, at, this.size);
-    this.sorted[at] = x;
-    this.size++;
     this.ring[this.next] = x;
     this.next = (this.next + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+    this.sortedValid = false;
   }
 
   get count(): number {
@@ -113,19 +110,13 @@ export class SortedWindow {
   /** Median of the window (mean of the two middle samples when the count is even); null when empty. */
   median(): number | null {
     if (this.size === 0) return null;
+    if (!this.sortedValid) {
+      const window = this.sorted.subarray(0, this.size);
+      window.set(this.ring.subarray(0, this.size));
+      window.sort();
+      this.sortedValid = true;
+    }
     const mid = this.size >> 1;
     return this.size % 2 === 1 ? this.sorted[mid]! : (this.sorted[mid - 1]! + this.sorted[mid]!) / 2;
-  }
-
-  /** First index in the sorted prefix whose value is > x. */
-  private upperBound(x: number): number {
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.sorted[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }

@@ -1,11 +1,10 @@
 /**
- * Statistics over closed trades, updated in O(1) per trade except the median holding time, which
- * is exact over the last `medianWindow` trades (default 10,000) at O(log N) search plus one block
- * move per trade. A trade wins when pnl > 0, loses when pnl < 0 and is breakeven at exactly 0;
+ * Statistics over closed trades, updated in O(1) per trade; the median holding time is exact over
+ * the last `medianWindow` trades (default 10,000), sorted when it is read. A trade wins when pnl > 0, loses when pnl < 0 and is breakeven at exactly 0;
  * a breakeven trade ends any streak. Averages and rates are null when they would divide by zero.
  */
 import { ValueError } from '../../core/errors.js';
-import { SortedWindow } from './rolling.js';
+import { MedianWindow } from './rolling.js';
 
 export interface ClosedTrade {
   /** Realized profit or loss in account currency. */
@@ -35,11 +34,11 @@ export class TradeStats {
   private holdingSum = 0;
   private firstEntry = Infinity;
   private lastExit = -Infinity;
-  private readonly holding: SortedWindow;
+  private readonly holding: MedianWindow;
 
   /** Throws ValueError when medianWindow is not a positive integer. */
   constructor(options: { medianWindow?: number } = {}) {
-    this.holding = new SortedWindow(options.medianWindow ?? 10_000);
+    this.holding = new MedianWindow(options.medianWindow ?? 10_000);
   }
 
   /** Adds a closed trade. Throws ValueError on non-finite values or an exit before the entry. */
