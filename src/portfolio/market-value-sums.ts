@@ -30,7 +30,9 @@ export class MarketValueSums<P extends SummedPosition = SummedPosition> {
   net = 0;
   gross = 0;
   open = 0;
+  /** The queued positions are queue[0..queued); slots past it are stale (a position is queued once, so the array never outgrows the positions). */
   private readonly queue: P[] = [];
+  private queued = 0;
   private readonly listeners: Array<(p: P) => void> = [];
   /** False until the first full sum, and after a value left the safe range. */
   private exact = false;
@@ -39,7 +41,7 @@ export class MarketValueSums<P extends SummedPosition = SummedPosition> {
   note(p: P): void {
     if (p.sumQueued) return;
     p.sumQueued = true;
-    this.queue.push(p);
+    this.queue[this.queued++] = p;
   }
 
   /** Adds a listener for re-valued positions (for the portfolio's life). */
@@ -60,7 +62,7 @@ export class MarketValueSums<P extends SummedPosition = SummedPosition> {
     let gross = this.gross;
     let open = this.open;
     const listeners = this.listeners;
-    for (let i = 0; i < queue.length; i++) {
+    for (let i = 0; i < this.queued; i++) {
       const p = queue[i]!;
       p.sumQueued = false;
       for (let k = 0; k < listeners.length; k++) listeners[k]!(p);
@@ -76,7 +78,7 @@ export class MarketValueSums<P extends SummedPosition = SummedPosition> {
         p.summedOpen = isOpen;
       }
     }
-    queue.length = 0;
+    this.queued = 0;
     this.net = net;
     this.gross = gross;
     this.open = open;
@@ -85,8 +87,8 @@ export class MarketValueSums<P extends SummedPosition = SummedPosition> {
 
   /** Sums every position afresh; every partial sum is bounded by the final gross, so a safe gross means every addition was exact. */
   private resum(positions: ReadonlyMap<string, P>): boolean {
-    for (let i = 0; i < this.queue.length; i++) this.queue[i]!.sumQueued = false;
-    this.queue.length = 0;
+    for (let i = 0; i < this.queued; i++) this.queue[i]!.sumQueued = false;
+    this.queued = 0;
     let net = 0;
     let gross = 0;
     let open = 0;

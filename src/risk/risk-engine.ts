@@ -170,7 +170,9 @@ export class RiskEngine implements PreTradeGate {
   private readonly vol = new Map<string, VolatilityEstimator>();
   /** Sum of the heat terms' `current` values; the terms in dirtyHeat are re-valued before it is read. */
   private heatTotal: Exact = 0;
+  /** The dirty terms are dirtyHeat[0..dirtyCount) (a term is listed once, so the array never outgrows the instruments). */
   private readonly dirtyHeat: HeatTerm[] = [];
+  private dirtyCount = 0;
   /** What a check needs of each instrument, found with one lookup. */
   private readonly slots = new Map<string, InstrumentSlot>();
   private lastSlot: InstrumentSlot | undefined;
@@ -660,7 +662,7 @@ export class RiskEngine implements PreTradeGate {
     this.portfolio.flushValueChanges();
     const dirty = this.dirtyHeat;
     let kept = 0;
-    for (let i = 0; i < dirty.length; i++) {
+    for (let i = 0; i < this.dirtyCount; i++) {
       const h = dirty[i]!;
       if (h === skip) {
         dirty[kept++] = h;
@@ -675,7 +677,7 @@ export class RiskEngine implements PreTradeGate {
       this.heatTotal = addExact(subExact(this.heatTotal, h.current), term);
       h.current = term;
     }
-    dirty.length = kept;
+    this.dirtyCount = kept;
     return this.heatTotal;
   }
 
@@ -696,7 +698,7 @@ export class RiskEngine implements PreTradeGate {
   private onHeatInputChanged(h: HeatTerm): void {
     if (h.dirty) return;
     h.dirty = true;
-    this.dirtyHeat.push(h);
+    this.dirtyHeat[this.dirtyCount++] = h;
   }
 
   // --- internals ------------------------------------------------------------------------
