@@ -2,7 +2,7 @@
  * FanOut: the WebSocket clients of one process and everything about writing to them. It reads the
  * feed's stream (ws-stream.ts) into a shared log of queued-channel updates, which every client
  * reads through its own cursor, and the latest values of the coalesced channels; it keeps each
- * client's subscriptions, sequence numbers and own queue (control replies, snapshots), and answers
+ * client's subscriptions, coalesced versions seen and own queue (control replies, snapshots), and answers
  * the clients' messages (subscribe, unsubscribe, ping; rate limited; errors for bad ones).
  *
  * Updates are numbered in their channel's stream (the same numbers for every client), so clients in
