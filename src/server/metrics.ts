@@ -100,29 +100,24 @@ export class ServerMetrics {
 
     new Gauge({ name: 'bourse_ws_clients', help: 'Connected WebSocket clients.', registers, collect() { this.set(self.wsStats.clients); } });
     new Gauge({ name: 'bourse_ws_queued_messages', help: 'Messages waiting in WebSocket client queues.', registers, collect() { this.set(self.wsStats.queued); } });
-    let sentReported = 0;
-    let framesReported = 0;
+    /** A counter following one of the hub's running totals, read at each scrape. */
+    const followTotal = (name: string, help: string, read: () => number): void => {
+      let reported = 0;
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const n = read();
+          if (n > reported) this.inc(n - reported);
+          reported = Math.max(reported, n);
+        },
+      });
+    };
+    followTotal('bourse_ws_messages_sent_total', 'Messages written to WebSocket clients.', () => self.wsStats.messagesSent);
+    followTotal('bourse_ws_frames_sent_total', 'WebSocket frames written (a frame may batch several messages).', () => self.wsStats.framesSent);
+    followTotal('bourse_ws_frames_shared_total', 'WebSocket frames written as the bytes already rendered for another client in the same state.', () => self.wsStats.framesShared);
     const droppedReported = new Map<string, number>();
-    new Counter({
-      name: 'bourse_ws_messages_sent_total',
-      help: 'Messages written to WebSocket clients.',
-      registers,
-      collect() {
-        const n = self.wsStats.messagesSent;
-        if (n > sentReported) this.inc(n - sentReported);
-        sentReported = Math.max(sentReported, n);
-      },
-    });
-    new Counter({
-      name: 'bourse_ws_frames_sent_total',
-      help: 'WebSocket frames written (a frame may batch several messages).',
-      registers,
-      collect() {
-        const n = self.wsStats.framesSent;
-        if (n > framesReported) this.inc(n - framesReported);
-        framesReported = Math.max(framesReported, n);
-      },
-    });
     new Counter({
       name: 'bourse_ws_dropped_clients_total',
       help: 'WebSocket clients disconnected for being too slow, by reason (overflow, lag).',

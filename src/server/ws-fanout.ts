@@ -6,7 +6,7 @@
  * the clients' messages (subscribe, unsubscribe, ping; rate limited; errors for bad ones).
  *
  * Updates are numbered in their channel's stream (the same numbers for every client), so clients in
- * the same state are owed the same frame: it is rendered once and written to each (SharedFrame).
+ * the same state are owed the same frame: it is rendered once and written to each (SharedFrames).
  * A flush timer writes each client what it is owed as one frame (a batch array when more than one
  * message), but only while the socket's bufferedAmount is below the high-water mark. A client more
  * than maxQueuedMessages behind (its bounded buffer), or behind for longer than maxLagMs, is sent
@@ -23,7 +23,7 @@ import { RateLimiter } from './rate-limit.js';
 import { RecentLog } from './recent-log.js';
 import { type ChannelItem, WsClient, envelope } from './ws-client.js';
 import { CoalescedJson, isCoalescedChannel } from './ws-coalesced.js';
-import { SharedFrame } from './ws-shared-frame.js';
+import { SharedFrames } from './ws-shared-frame.js';
 import type { FeedItem, FeedRequest } from './ws-stream.js';
 
 export interface FanOutOptions {
@@ -97,11 +97,13 @@ export interface WsHubStats {
   queued: number;
   messagesSent: number;
   framesSent: number;
+  /** Frames written as the very bytes already rendered for another client in the same state. */
+  framesShared: number;
   dropped: Record<string, number>;
 }
 
 /** Stats with nothing counted: before a first reading, and the base of the writers' totals. */
-export const emptyStats = (): WsHubStats => ({ clients: 0, queued: 0, messagesSent: 0, framesSent: 0, dropped: {} });
+export const emptyStats = (): WsHubStats => ({ clients: 0, queued: 0, messagesSent: 0, framesSent: 0, framesShared: 0, dropped: {} });
 
 const control = (m: ServerMessage): string => JSON.stringify(m);
 /** ws sends a Buffer as a binary frame unless told otherwise; the shared frames are JSON text. */
@@ -120,7 +122,7 @@ export class FanOut {
   private readonly coalesced: Partial<Record<Channel, CoalescedJson>> = {};
   /** Seq of the last update of each queued channel put in the log (coalesced channels number by version). */
   private readonly streamSeq = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;
-  private readonly shared = new SharedFrame();
+  private readonly shared = new SharedFrames();
   /** Updates of the queued (non-coalesced) channels, in stream order, read by every client through its cursor. */
   private readonly log: RecentLog<ChannelItem>;
   private readonly opsLimiter: RateLimiter;
@@ -140,6 +142,7 @@ export class FanOut {
   private stopped = false;
   private messagesSent = 0;
   private framesSent = 0;
+  private framesShared = 0;
   private readonly dropped: Record<string, number> = {};
   private readonly flushBound = () => this.flush();
 
@@ -259,7 +262,7 @@ export class FanOut {
   stats(): WsHubStats {
     let queued = 0;
     for (const c of this.clients) queued += this.owed(c);
-    return { clients: this.clients.size, queued, messagesSent: this.messagesSent, framesSent: this.framesSent, dropped: { ...this.dropped } };
+    return { clients: this.clients.size, queued, messagesSent: this.messagesSent, framesSent: this.framesSent, framesShared: this.framesShared, dropped: { ...this.dropped } };
   }
 
   // --- client messages ---------------------------------------------------------------------
@@ -496,15 +499,16 @@ export class FanOut {
     const hwm = this.o.highWaterMarkBytes;
     const maxFrame = this.o.maxFrameBytes;
     let room = socket.bufferedAmount <= hwm;
-    const shared = this.shared;
     const shareable = room && client.queue.size === 0;
-    if (shareable && shared.fits(client)) {
-      socket.send(shared.bytes!, TEXT_FRAME);
-      shared.advance(client);
-      this.countFrame(client, shared.messages);
+    const owed = shareable ? this.shared.find(client) : undefined;
+    if (owed !== undefined) {
+      socket.send(owed.bytes!, TEXT_FRAME);
+      owed.advance(client);
+      this.countFrame(client, owed.messages);
+      this.framesShared++;
       return false;
     }
-    const keeping = shareable && shared.begin(client);
+    const keeping = shareable ? this.shared.begin(client) : undefined;
     const parts: string[] = [];
     let bytes = 0;
     let written = false;
@@ -518,10 +522,10 @@ export class FanOut {
     const write = (last = false): void => {
       if (parts.length === 0) return;
       const frame = parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`;
-      if (last && keeping && !written) {
+      if (last && keeping !== undefined && !written) {
         const encoded = Buffer.from(frame);
         socket.send(encoded, TEXT_FRAME);
-        shared.keep(client, encoded, parts.length);
+        keeping.keep(client, encoded, parts.length);
       } else {
         socket.send(frame);
       }

@@ -4,7 +4,9 @@
  * the same position of the hub's shared log, following the same channels (in the same order) and
  * having seen the same coalesced versions, are owed the same bytes. In a flush round the clients
  * served in one slice are in that state: the frame is rendered and encoded once, and each of them
- * is written the same buffer. The hub forgets the frame whenever it takes new items from the feed.
+ * is written the same buffer. `SharedFrames` keeps the last few, one per state met (clients of
+ * the multiplexed path and of per-channel paths mix in a round), and the hub forgets them whenever
+ * it takes new items from the feed.
  */
 import type { Channel } from './protocol.js';
 import type { WsClient } from './ws-client.js';
@@ -69,5 +71,32 @@ export class SharedFrame {
     for (const sub of client.subs.values()) this.seenAfter.push(sub.seen);
     this.bytes = bytes;
     this.messages = messages;
+  }
+}
+
+/** The frames of the last few client states met, so that clients of different states interleaved in a round each find theirs. */
+export class SharedFrames {
+  private readonly frames: SharedFrame[];
+  private next = 0;
+
+  constructor(size = 4) {
+    this.frames = Array.from({ length: size }, () => new SharedFrame());
+  }
+
+  /** The frame the client is owed, if one was kept for its state. */
+  find(client: WsClient): SharedFrame | undefined {
+    for (const f of this.frames) if (f.fits(client)) return f;
+    return undefined;
+  }
+
+  /** Begins a frame for the client's state in the least recently begun slot; undefined when its frame cannot be shared. */
+  begin(client: WsClient): SharedFrame | undefined {
+    const f = this.frames[this.next]!;
+    this.next = (this.next + 1) % this.frames.length;
+    return f.begin(client) ? f : undefined;
+  }
+
+  clear(): void {
+    for (const f of this.frames) f.clear();
   }
 }

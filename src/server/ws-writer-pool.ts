@@ -128,6 +128,7 @@ export class WriterPool {
         total.queued += a.stats.queued;
         total.messagesSent += a.stats.messagesSent;
         total.framesSent += a.stats.framesSent;
+        total.framesShared += a.stats.framesShared;
         for (const [k, n] of Object.entries(a.stats.dropped)) total.dropped[k] = (total.dropped[k] ?? 0) + n;
       }
       return total;
