@@ -310,6 +310,8 @@ async function main(): Promise<void> {
     deliveredMessagesPerS: round(messages / loaded.elapsed, 0),
     deliveredFramesPerS: round(frames / loaded.elapsed, 0),
     serverMessagesPerS: round((sentAfter.messagesSent - sentBefore.messagesSent) / loaded.elapsed, 0),
+    /** Frames written as the bytes already rendered for another client in the same state (SharedFrames). */
+    framesSharedPct: round((100 * (sentAfter.framesShared - sentBefore.framesShared)) / Math.max(1, sentAfter.framesSent - sentBefore.framesSent), 1),
     deliveryDelayMs: { p50: delayPct(50), p99: delayPct(99), max: delayPct(100) },
     sequenceGaps: got.reduce((s, r) => s + r.gaps, 0),
     droppedClients: sentAfter.dropped,
