@@ -5,6 +5,7 @@
  * every message it receives. Test-only; nothing in src imports it.
  */
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { SimulatedClock } from '../core/clock.js';
 import { Money, USD } from '../core/money.js';
@@ -18,7 +19,7 @@ import type { RiskLimits } from '../risk/limits.js';
 import type { RiskEngine } from '../risk/risk-engine.js';
 import { Strategy } from '../strategy/strategy.js';
 import { buildServer, type BourseServer, type ServerOptions } from './app.js';
-import { parseServerFrame, type ServerMessage } from './protocol.js';
+import { parseServerFrame, updateFollows, type ServerMessage } from './protocol.js';
 
 export const T0 = Date.UTC(2024, 0, 2, 10, 0, 0);
 export const TOKEN = 'test-token-0123456789abcdef0123456789abcdef';
@@ -197,3 +198,16 @@ export class TestClient {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Asserts a channel's messages are: one snapshot, then updates each following the one before (no gap). */
+export function expectSnapshotThenContiguous(c: TestClient, channel: string): void {
+  const msgs = c.of(channel);
+  expect(msgs.length).toBeGreaterThan(0);
+  expect(msgs[0]!.type).toBe('snapshot');
+  msgs.forEach((m, i) => {
+    if (i === 0) return;
+    expect(m.type).toBe('update');
+    expect(updateFollows(m)).toBe(msgs[i - 1]!.seq);
+    expect(m.seq).toBeGreaterThan(msgs[i - 1]!.seq);
+  });
+}

@@ -199,16 +199,11 @@ export class HubFeed {
     return c;
   }
 
-  /** Records a coalesced key's change and wakes the consumer. */
+  /** Records a coalesced key's change, if some fan-out is interested in its channel, and wakes the consumer. */
   private change<V>(source: ChangedValues<V>, key: string, value: V): void {
-    if (this.record(source, key, value)) this.onAppend();
-  }
-
-  /** Records a coalesced key's change, if some fan-out is interested in its channel; says whether it did. */
-  private record<V>(source: ChangedValues<V>, key: string, value: V): boolean {
-    if (this.interested[source.channel] === 0) return false;
+    if (this.interested[source.channel] === 0) return;
     source.changed.set(key, value);
-    return true;
+    this.onAppend();
   }
 
   private publish<V>(channel: Channel, ts: number, value: V, view: (value: V) => unknown): void {

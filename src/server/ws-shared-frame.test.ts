@@ -6,42 +6,28 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
-import { parseServerFrame, updateFollows, type Channel, type ServerMessage } from './protocol.js';
+import { WebSocketServer } from 'ws';
+import { parseServerFrame, type Channel } from './protocol.js';
+import { TestClient, expectSnapshotThenContiguous, sleep } from './test-kit.js';
 import { FanOut, type FanOutOptions } from './ws-fanout.js';
 import type { FeedItem, FeedRequest } from './ws-stream.js';
 
 const quiet = { debug: () => {}, warn: () => {}, error: () => {} };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A real client that keeps every text frame it receives. */
-class Peer {
-  readonly frames: string[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.frames.push(data.toString()));
-  }
-  messages(): ServerMessage[] {
-    return this.frames.flatMap(parseServerFrame);
-  }
-  channel(channel: Channel): Extract<ServerMessage, { seq: number }>[] {
-    return this.messages().filter((m): m is Extract<ServerMessage, { seq: number }> => (m.type === 'snapshot' || m.type === 'update') && m.channel === channel);
-  }
-}
 
 describe('shared frames', () => {
   let wss: WebSocketServer | undefined;
   let fan: FanOut | undefined;
-  const peers: Peer[] = [];
+  const peers: TestClient[] = [];
 
   afterEach(async () => {
-    for (const p of peers.splice(0)) p.ws.terminate();
+    for (const p of peers.splice(0)) p.close();
     await fan?.stop();
     await new Promise<void>((r) => (wss ? wss.close(() => r()) : r()));
     wss = undefined;
   });
 
   /** A fan-out on a real server; the test plays the feed (answers snapshot requests, pushes items). */
-  async function start(options: FanOutOptions = {}): Promise<{ connect: (channels: Channel[]) => Promise<Peer>; push: (items: FeedItem[], to?: Peer[]) => Promise<void> }> {
+  async function start(options: FanOutOptions = {}): Promise<{ connect: (channels: Channel[]) => Promise<TestClient>; push: (items: FeedItem[], to?: TestClient[]) => Promise<void> }> {
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise<void>((r) => wss!.once('listening', () => r()));
     const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
@@ -55,13 +41,12 @@ describe('shared frames', () => {
     };
     return {
       async connect(channels) {
-        const peer = new Peer(new WebSocket(url));
+        const peer = await TestClient.connect(url);
         peers.push(peer);
-        await new Promise((r) => peer.ws.once('open', r));
         peer.ws.send(JSON.stringify({ op: 'subscribe', channels }));
         await settle(() => answers.length === channels.length);
         f.ingest(answers.splice(0));
-        await settle(() => peer.messages().filter((m) => m.type === 'snapshot').length === channels.length);
+        await settle(() => peer.messages.filter((m) => m.type === 'snapshot').length === channels.length);
         return peer;
       },
       /** Gives the fan-out items, and waits until each of `to` (default: every peer) has a new frame. */
@@ -75,12 +60,6 @@ describe('shared frames', () => {
 
   const signal = (id: number): FeedItem => ({ kind: 'update', channel: 'signals', ts: 10 + id, json: `{"id":"S${id}"}` });
   const price = (key: string, mid: number): FeedItem => ({ kind: 'set', channel: 'prices', key, ts: 10 + mid, json: `{"instrumentId":"${key}","mid":${mid}}` });
-
-  function expectNoGap(peer: Peer, channel: Channel): void {
-    const msgs = peer.channel(channel);
-    expect(msgs[0]!.type).toBe('snapshot');
-    for (let i = 1; i < msgs.length; i++) expect(updateFollows(msgs[i] as { seq: number; prev?: number })).toBe(msgs[i - 1]!.seq);
-  }
 
   it('writes clients in the same state one rendered frame; a client following other channels gets its own', async () => {
     const { connect, push } = await start();
@@ -106,12 +85,12 @@ describe('shared frames', () => {
       { channel: 'signals', seq: 2 },
       { channel: 'prices', seq: 3, prev: 2, data: { ticks: [{ instrumentId: 'BTC', mid: 3 }] } },
     ]);
-    for (const p of [a, b, c, other]) expectNoGap(p, 'signals');
-    for (const p of [a, b, c]) expectNoGap(p, 'prices');
+    for (const p of [a, b, c, other]) expectSnapshotThenContiguous(p, 'signals');
+    for (const p of [a, b, c]) expectSnapshotThenContiguous(p, 'prices');
     // Every frame counts for the client it was written to, shared or not.
     const stats = fan!.stats();
     expect(stats.framesSent).toBe(peers.reduce((n, p) => n + p.frames.length, 0));
-    expect(stats.messagesSent).toBe(peers.reduce((n, p) => n + p.messages().length, 0));
+    expect(stats.messagesSent).toBe(peers.reduce((n, p) => n + p.messages.length, 0));
   });
 
   it('a client behind its high-water mark catches up with a frame of its own; the others are not written theirs twice', async () => {
@@ -130,9 +109,9 @@ describe('shared frames', () => {
     await push([price('ETH', 1)], [a, b]);
     await sleep(50);
     x.ws.resume();
-    for (let i = 0; i < 200 && !x.channel('prices').some((m) => JSON.stringify(m.data).includes('ETH')); i++) await sleep(10);
-    for (const p of [a, b, x]) expectNoGap(p, 'prices');
-    expect(x.channel('prices').at(-1)!.seq).toBe(a.channel('prices').at(-1)!.seq);
+    for (let i = 0; i < 200 && !x.of('prices').some((m) => JSON.stringify(m.data).includes('ETH')); i++) await sleep(10);
+    for (const p of [a, b, x]) expectSnapshotThenContiguous(p, 'prices');
+    expect(x.of('prices').at(-1)!.seq).toBe(a.of('prices').at(-1)!.seq);
   });
 
   it("a client subscribing later starts at the channels' current seq, then shares the frames", async () => {
@@ -140,9 +119,9 @@ describe('shared frames', () => {
     const a = await connect(['signals', 'prices']);
     await push([signal(1), signal(2), price('BTC', 1)]);
     const late = await connect(['signals', 'prices']);
-    expect(late.messages().filter((m) => m.type === 'snapshot')).toEqual([expect.objectContaining({ channel: 'signals', seq: 2 }), expect.objectContaining({ channel: 'prices', seq: 1 })]);
+    expect(late.messages.filter((m) => m.type === 'snapshot')).toEqual([expect.objectContaining({ channel: 'signals', seq: 2 }), expect.objectContaining({ channel: 'prices', seq: 1 })]);
     await push([signal(3), price('ETH', 2)]);
     expect(late.frames.at(-1)).toBe(a.frames.at(-1));
-    for (const p of [a, late]) for (const ch of ['signals', 'prices'] as const) expectNoGap(p, ch);
+    for (const p of [a, late]) for (const ch of ['signals', 'prices'] as const) expectSnapshotThenContiguous(p, ch);
   });
 });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PerformanceSnapshot } from '../analytics/snapshot.js';
 import { API, WS_CLOSE_SLOW_CONSUMER, channelData, serverMessageSchema, updateFollows, type ServerMessage } from './protocol.js';
-import { BTC, ETH, SignalOnQuote, TestClient, buildDesk, send, sleep, startServer, type Desk, type Running } from './test-kit.js';
+import { BTC, ETH, SignalOnQuote, TestClient, buildDesk, expectSnapshotThenContiguous, send, sleep, startServer, type Desk, type Running } from './test-kit.js';
 import { pino } from 'pino';
 import { LiveState } from './live-state.js';
 import { SnapshotBuilder } from './snapshots.js';
@@ -45,19 +45,6 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await srv.close();
 });
-
-/** Asserts a channel's messages are: one snapshot, then updates each following the one before (no gap). */
-function expectSnapshotThenContiguous(c: TestClient, channel: string): void {
-  const msgs = c.of(channel);
-  expect(msgs.length).toBeGreaterThan(0);
-  expect(msgs[0]!.type).toBe('snapshot');
-  msgs.forEach((m, i) => {
-    if (i === 0) return;
-    expect(m.type).toBe('update');
-    expect(updateFollows(m)).toBe(msgs[i - 1]!.seq);
-    expect(m.seq).toBeGreaterThan(msgs[i - 1]!.seq);
-  });
-}
 
 describe.each([
   ['in-process', 0],
