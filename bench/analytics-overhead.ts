@@ -58,7 +58,7 @@ function run(variant: Variant, quotes: number, withMonitor: boolean): TimedRun &
 
 const here = fileURLToPath(import.meta.url);
 
-export function measureOverhead(variant: Variant, quotes: number, repeats: number): Record<string, number | string> {
+export function measureOverhead(variant: Variant, quotes: number, repeats: number): Record<string, unknown> {
   let last: ReturnType<typeof run> | undefined;
   const inChild = (monitor: boolean) => () => {
     const r = runInChild(here, ['--run', variant, String(quotes), String(monitor)]) as ReturnType<typeof run>;

@@ -1,11 +1,14 @@
 /**
  * Paired overhead measurement: runs a baseline and a variant alternately (ABBA order) and
- * reports median throughputs, the median over pairs of 1 − variant/baseline in CPU time (adjacent
- * runs see similar load) and the same ratio between each side's fastest run (the least disturbed
- * on a shared machine, where interference only ever adds time). Each run can be made in a fresh child process (runInChild), so that neither side
- * inherits the other's JIT state (inline caches made polymorphic by the other's classes).
+ * reports median throughputs, the median over pairs of 1 − variant/baseline in wall-clock and in
+ * CPU time (adjacent runs see similar load) with its 95 % confidence range, and the same ratio
+ * between each side's fastest run (the least disturbed on a shared machine, where interference
+ * only ever adds time). Each run can be made in a fresh child process (runInChild), so that
+ * neither side inherits the other's JIT state (inline caches made polymorphic by the other's
+ * classes).
  */
 import { execFileSync } from 'node:child_process';
+import { percentileRange } from './order-statistics.js';
 
 export interface TimedRun {
   /** Records processed. */
@@ -49,8 +52,14 @@ export interface PairedResult {
   readonly eventsPerSecondWith: number;
   readonly overheadPct: number;
   readonly cpuOverheadPct: number;
+  /** 1 − variant/baseline per pair in wall-clock time per record, in run order. */
   readonly pairOverheadsPct: string;
+  /** The median over pairs of the wall-clock overhead, and its 95 % confidence range (distribution-free). */
+  readonly pairedOverheadPct: number;
+  readonly pairedOverheadRangePct: [number, number];
+  /** The same in CPU time (which also counts V8's background compiler and GC threads). */
   readonly pairedCpuOverheadPct: number;
+  readonly pairedCpuOverheadRangePct: [number, number];
   /**
    * 1 − variant/baseline between each side's fastest run in CPU time per record: interference
    * from other load only ever adds time, so the fastest runs are the least disturbed pair.
@@ -61,16 +70,18 @@ export interface PairedResult {
 export function comparePaired(baseline: () => TimedRun, variant: () => TimedRun, repeats: number): PairedResult {
   const base: TimedRun[] = [];
   const withV: TimedRun[] = [];
-  const pairs: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const variantFirst = i % 2 === 1;
     const first = variantFirst ? variant() : baseline();
     const second = variantFirst ? baseline() : variant();
-    const [a, b] = variantFirst ? [second, first] : [first, second];
-    base.push(a);
-    withV.push(b);
-    pairs.push(1 - a.cpuSeconds / a.records / (b.cpuSeconds / b.records));
+    base.push(variantFirst ? second : first);
+    withV.push(variantFirst ? first : second);
   }
+  const pairOverheads = (time: (r: TimedRun) => number) => base.map((a, i) => 1 - time(a) / a.records / (time(withV[i]!) / withV[i]!.records));
+  const wallPairs = pairOverheads((r) => r.seconds);
+  const cpuPairs = pairOverheads((r) => r.cpuSeconds);
+  const sortedWall = [...wallPairs].sort((a, b) => a - b);
+  const sortedCpu = [...cpuPairs].sort((a, b) => a - b);
   const rate = (runs: TimedRun[], time: (r: TimedRun) => number) => median(runs.map((r) => r.records / time(r)));
   const baseWall = rate(base, (r) => r.seconds);
   const withWall = rate(withV, (r) => r.seconds);
@@ -82,8 +93,11 @@ export function comparePaired(baseline: () => TimedRun, variant: () => TimedRun,
     eventsPerSecondWith: Math.round(withWall),
     overheadPct: pct(1 - withWall / baseWall),
     cpuOverheadPct: pct(1 - withCpu / baseCpu),
-    pairOverheadsPct: pairs.map(pct).join(' '),
-    pairedCpuOverheadPct: pct(median(pairs)),
+    pairOverheadsPct: wallPairs.map(pct).join(' '),
+    pairedOverheadPct: pct(median(wallPairs)),
+    pairedOverheadRangePct: percentileRange(sortedWall, 50).map(pct) as [number, number],
+    pairedCpuOverheadPct: pct(median(cpuPairs)),
+    pairedCpuOverheadRangePct: percentileRange(sortedCpu, 50).map(pct) as [number, number],
     bestCpuOverheadPct: pct(1 - Math.min(...base.map((r) => r.cpuSeconds / r.records)) / Math.min(...withV.map((r) => r.cpuSeconds / r.records))),
   };
 }

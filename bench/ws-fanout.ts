@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { MarketData, QuoteTick } from '../src/model/data.js';
 import type { Order } from '../src/model/order.js';
+import { percentile, percentileRange } from './order-statistics.js';
 
 // The engine and server modules are imported inside main(): client workers (this same file, forked)
 // then load nothing but `ws`, and start in milliseconds.
@@ -122,22 +123,6 @@ interface Percentiles {
 interface TickToOrder extends Percentiles {
   /** 95 % confidence range of the p99. */
   p99Range: [number, number];
-}
-
-function pct(sorted: Float64Array, p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/**
- * A 95 % confidence range of the p-th percentile, whatever the distribution: the order statistics
- * at ranks n·q ± 1.96·√(n·q·(1−q)) (normal approximation of the binomial count below the percentile).
- */
-function pctRange(sorted: Float64Array, p: number): [number, number] {
-  const n = sorted.length;
-  const q = p / 100;
-  const half = 1.96 * Math.sqrt(n * q * (1 - q));
-  const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, Math.floor(rank)))]!;
-  return n === 0 ? [NaN, NaN] : [at(n * q - half), at(n * q + half)];
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -246,10 +231,10 @@ async function main(): Promise<void> {
     sampling = false;
     const elapsed = (Date.now() - t) / 1000;
     const sorted = Float64Array.from(latencies).sort();
-    const [lo, hi] = pctRange(sorted, 99);
-    const tto: TickToOrder = { p50: round(pct(sorted, 50)), p99: round(pct(sorted, 99)), p99Range: [round(lo), round(hi)], max: round(sorted[sorted.length - 1] ?? NaN) };
+    const [lo, hi] = percentileRange(sorted, 99);
+    const tto: TickToOrder = { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), p99Range: [round(lo), round(hi)], max: round(sorted[sorted.length - 1] ?? NaN) };
     const disp = Float64Array.from(dispatchTimes).sort();
-    const dispatchUs: Percentiles = { p50: round(pct(disp, 50)), p99: round(pct(disp, 99)), max: round(disp[disp.length - 1] ?? NaN) };
+    const dispatchUs: Percentiles = { p50: round(percentile(disp, 50)), p99: round(percentile(disp, 99)), max: round(disp[disp.length - 1] ?? NaN) };
     const eld: Percentiles = { p50: round(loop.percentile(50) / 1e6), p99: round(loop.percentile(99) / 1e6), max: round(loop.max / 1e6) };
     return { elapsed, quotesPerS: round(quotes / elapsed, 0), orders: sorted.length, tickToOrderUs: tto, dispatchUs, eventLoopDelayMs: eld };
   };
