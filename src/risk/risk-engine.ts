@@ -489,10 +489,38 @@ export class RiskEngine implements PreTradeGate {
     }
   }
 
-  /** Returns to ACTIVE after a kill switch or a halt. */
+  /**
+   * Returns to ACTIVE after a kill switch or a halt. An equity limit breached at this moment is
+   * re-based at the current equity (the day's starting equity for the daily loss, the peak for the
+   * drawdown), so the operator's decision holds until a new loss of the limit's size; without it,
+   * the next evaluation (the next fill, bar or second) would halt again at once.
+   */
   resume(reason = 'resumed by operator'): void {
+    const rebased = this.rebaseBreachedLimits();
     this.setState('ACTIVE', reason);
-    this.action({ action: 'RESUME_TRADING', reason });
+    this.action({ action: 'RESUME_TRADING', reason, ...(rebased.length > 0 ? { detail: `re-based at equity ${this.m(toBigInt(this.lastEquity))}: ${rebased.join(', ')}` } : {}) });
+    this.quietFloor = Infinity; // the next evaluation re-reads the bands (alerts of a re-based limit resolve)
+    this.evaluateEquity(this.clock.now());
+  }
+
+  /** Re-bases the equity limits breached at the current equity; returns the names of those re-based. */
+  private rebaseBreachedLimits(): string[] {
+    const equity = this.portfolio.equityExact();
+    this.lastEquity = equity;
+    const breached = (band: AlertBand, fraction: bigint, base: Exact) => {
+      const loss = subExact(base, equity);
+      return base > 0 && loss > 0 && loss >= band.of(fraction, base).raw;
+    };
+    const rebased: string[] = [];
+    if (this.limits.dailyLossLimit !== undefined && breached(this.dailyLossBand, this.dailyLossFraction, this.dayStartEquity)) {
+      this.dayStartEquity = equity;
+      rebased.push('daily loss');
+    }
+    if (this.limits.maxDrawdown !== undefined && breached(this.drawdownBand, this.drawdownFraction, this.peakEquity)) {
+      this.peakEquity = equity;
+      rebased.push('drawdown');
+    }
+    return rebased;
   }
 
   cancelAll(reason: string): void {

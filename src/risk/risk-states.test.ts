@@ -4,7 +4,8 @@
  * move ACTIVE → HALTED or REDUCING with an event naming the loss and the limit; working orders
  * are canceled and positions optionally flattened; REDUCING lets only reducing orders through;
  * HALTED lets nothing through but the engine's own flatten orders; the kill switch leaves no
- * working order anywhere; resume returns to ACTIVE.
+ * working order anywhere; resume returns to ACTIVE, re-basing an equity limit breached at that
+ * moment so the next evaluation does not halt again at once.
  */
 import { describe, expect, it } from 'vitest';
 import { fixedLatency } from '../execution/models.js';
@@ -145,6 +146,50 @@ describe('max drawdown', () => {
     expect(h.state).toBe('HALTED');
     expect(h.states.at(-1)!.reason).toMatch(/^drawdown 3500\.00 USD reached the limit 3000\.00 USD/);
     denied(h.buy(1), 'TRADING_HALTED', /^trading is halted \(drawdown/);
+  });
+});
+
+describe('resume after an equity-limit halt', () => {
+  it('re-bases a breached drawdown at the equity of the resume, so only a new drawdown of the limit halts again', () => {
+    const h = longAt100({ maxDrawdown: 0.05 }, { evaluateEveryMs: MINUTE });
+    h.bar(T0 + MINUTE, '110.00'); // peak 105,000
+    h.bar(T0 + 2 * MINUTE, '99.50'); // 5,250 down: halted
+    expect(h.state).toBe('HALTED');
+    h.engine.run(() => h.risk.resume());
+    expect(h.state).toBe('ACTIVE');
+    expect(h.actions.at(-1)).toMatchObject({ action: 'RESUME_TRADING', detail: 're-based at equity 99750.00 USD: drawdown' });
+    expect(h.risk.summary().peakEquity).toBe('99750.00 USD');
+    expect(h.risk.summary().activeAlerts.filter((a) => a.key === 'drawdown')).toEqual([]);
+    h.bar(T0 + 3 * MINUTE, '99.00'); // 250 more: before the fix, any evaluation halted again here
+    h.advanceTo(T0 + 5 * MINUTE);
+    h.bar(T0 + 6 * MINUTE, '89.53'); // 94,765: 4,985 below 99,750, under 5 % (4,987.50)
+    expect(h.state).toBe('ACTIVE');
+    h.bar(T0 + 7 * MINUTE, '89.52'); // 94,760: 4,990
+    expect(h.state).toBe('HALTED');
+    expect(h.states.at(-1)!.reason).toBe('drawdown 4990.00 USD reached the limit 4987.50 USD (5.00% of peak 99750.00 USD)');
+  });
+
+  it('re-bases a breached daily loss at the equity of the resume, for the rest of the day', () => {
+    const h = longAt100({ dailyLossLimit: 0.02 });
+    h.bar(T0 + MINUTE, '96.00'); // 2,000 lost: halted
+    h.engine.run(() => h.risk.resume());
+    expect(h.actions.at(-1)).toMatchObject({ action: 'RESUME_TRADING', detail: 're-based at equity 98000.00 USD: daily loss' });
+    expect(h.risk.summary().dayStartEquity).toBe('98000.00 USD');
+    h.bar(T0 + 2 * MINUTE, '95.00'); // 500 lost since the resume
+    expect(h.state).toBe('ACTIVE');
+    h.bar(T0 + 3 * MINUTE, '92.08'); // 1,960: 2 % of 98,000
+    expect(h.state).toBe('HALTED');
+    expect(h.states.at(-1)!.reason).toBe('daily loss 1960.00 USD reached the limit 1960.00 USD (2.00% of 98000.00 USD)');
+  });
+
+  it('re-bases nothing when no equity limit is breached (a kill switch)', () => {
+    const h = longAt100({ dailyLossLimit: 0.02, maxDrawdown: 0.05 });
+    h.bar(T0 + MINUTE, '99.00'); // 500 down, inside both limits
+    h.engine.run(() => h.risk.killSwitch());
+    h.engine.run(() => h.risk.resume());
+    expect(h.actions.at(-1)).toEqual(expect.objectContaining({ action: 'RESUME_TRADING' }));
+    expect(h.actions.at(-1)!.detail).toBeUndefined();
+    expect(h.risk.summary()).toMatchObject({ dayStartEquity: '100000.00 USD', peakEquity: '100000.00 USD' });
   });
 });
 
