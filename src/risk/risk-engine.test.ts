@@ -264,6 +264,9 @@ describe('portfolio heat', () => {
     const wide = harness({ maxPortfolioHeat: 0.01 }, { fallbackStopFraction: 0.05 });
     denied(wide.buy(201, { price: '100.00' }), 'PORTFOLIO_HEAT', /^portfolio heat would be 1005\.00 USD/);
     passed(wide.buy(200, { price: '100.00' }));
+    for (const bad of [0, -0.1, 1.5, Number.NaN]) {
+      expect(() => harness({ maxPortfolioHeat: 0.01 }, { fallbackStopFraction: bad })).toThrow(`fallbackStopFraction ${bad} must be a fraction in (0, 1]`);
+    }
   });
 
   it('uses 2σ over a day of the volatility estimate instead of the fallback once it has enough samples', () => {

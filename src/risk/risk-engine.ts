@@ -237,6 +237,8 @@ export class RiskEngine implements PreTradeGate {
     this.actions = { ...DEFAULT_AUTO_ACTIONS, ...opts.limits.autoActions };
     this.ccy = opts.portfolio.currency;
     this.fallbackStopFraction = opts.fallbackStopFraction ?? 0.02;
+    // A distance above the whole market value (or none at all) would make the heat estimate meaningless.
+    if (!(this.fallbackStopFraction > 0 && this.fallbackStopFraction <= 1)) throw new InputError(`fallbackStopFraction ${this.fallbackStopFraction} must be a fraction in (0, 1]`);
     this.correlation = opts.correlation;
     this.evaluateEveryMs = opts.evaluateEveryMs ?? 1000;
     this.alerts = new AlertManager(opts.bus, opts.clock);
