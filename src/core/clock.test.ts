@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LiveClock, SimulatedClock, repeatEvery } from './clock.js';
 
@@ -28,6 +29,62 @@ describe('SimulatedClock', () => {
     clock.setTimer(50, () => (at = clock.now()));
     clock.advanceTo(100);
     expect(at).toBe(100);
+  });
+  it('fires like a sorted list of timers: random sets, cancels (also from inside a callback) and advances', () => {
+    type Step = { kind: 'set'; at: number; cancelOther: number | null } | { kind: 'cancel'; which: number } | { kind: 'advance'; by: number };
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), at: fc.integer({ min: 0, max: 60 }), cancelOther: fc.option(fc.nat(40), { nil: null }) }),
+      fc.record({ kind: fc.constant('cancel' as const), which: fc.nat(40) }),
+      fc.record({ kind: fc.constant('advance' as const), by: fc.integer({ min: 0, max: 15 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80 }), (steps: Step[]) => {
+        const clock = new SimulatedClock(0);
+        // The model: every timer set, with its due time, in the order set; fired in (due, order) order.
+        const model: Array<{ at: number; canceled: boolean; fired: boolean }> = [];
+        const handles: ReturnType<SimulatedClock['setTimer']>[] = [];
+        const fired: Array<[number, number]> = [];
+        const expected: Array<[number, number]> = [];
+        const cancel = (k: number) => {
+          if (k >= handles.length) return;
+          clock.cancelTimer(handles[k]!);
+          model[k]!.canceled = true;
+        };
+        let now = 0;
+        for (const s of steps) {
+          if (s.kind === 'set') {
+            const k = handles.length;
+            model.push({ at: Math.max(s.at, clock.now()), canceled: false, fired: false });
+            handles.push(
+              clock.setTimer(s.at, () => {
+                fired.push([k, clock.now()]);
+                if (s.cancelOther !== null) cancel(s.cancelOther);
+              }),
+            );
+          } else if (s.kind === 'cancel') cancel(s.which);
+          else {
+            now += s.by;
+            // Model: repeatedly fire the earliest due, uncanceled, unfired timer (ties by order set).
+            for (;;) {
+              let next = -1;
+              for (let k = 0; k < model.length; k++) {
+                const t = model[k]!;
+                if (t.fired || t.canceled || t.at > now) continue;
+                if (next < 0 || t.at < model[next]!.at) next = k;
+              }
+              if (next < 0) break;
+              model[next]!.fired = true;
+              expected.push([next, Math.max(model[next]!.at, expected.at(-1)?.[1] ?? 0)]);
+              const cancelOther = (steps.filter((x) => x.kind === 'set')[next] as { cancelOther: number | null }).cancelOther;
+              if (cancelOther !== null && cancelOther < model.length) model[cancelOther]!.canceled = true;
+            }
+            clock.advanceTo(now);
+          }
+        }
+        expect(fired).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -16,10 +16,14 @@ export interface Clock {
   cancelTimer(handle: TimerHandle): void;
 }
 
-interface PendingTimer {
-  id: number;
-  at: number;
-  callback: () => void;
+/** A timer in the simulated clock's queue; it is also the handle returned for it. */
+class PendingTimer implements TimerHandle {
+  canceled = false;
+  constructor(
+    public id: number,
+    public at: number,
+    readonly callback: () => void,
+  ) {}
 }
 
 /**
@@ -28,9 +32,10 @@ interface PendingTimer {
  */
 export class SimulatedClock implements Clock {
   private current: number;
+  private target = -Infinity;
   private nextId = 1;
-  private heap: PendingTimer[] = [];
-  private canceled = new Set<number>();
+  /** A binary min-heap on (at, id). Canceled timers stay in it, flagged, until their time. */
+  private readonly heap: PendingTimer[] = [];
 
   constructor(start = 0) {
     this.current = start;
@@ -41,13 +46,14 @@ export class SimulatedClock implements Clock {
   }
 
   setTimer(at: number, callback: () => void): TimerHandle {
-    const timer = { id: this.nextId++, at: Math.max(at, this.current), callback };
+    const timer = new PendingTimer(this.nextId++, Math.max(at, this.current), callback);
     this.push(timer);
-    return { id: timer.id };
+    return timer;
   }
 
+  /** Cancels a timer of this clock (a handle from another clock is ignored). */
   cancelTimer(handle: TimerHandle): void {
-    this.canceled.add(handle.id);
+    if (handle instanceof PendingTimer) handle.canceled = true;
   }
 
   /** Time of the earliest pending timer, or undefined. */
@@ -55,15 +61,15 @@ export class SimulatedClock implements Clock {
     return this.heap[0]?.at;
   }
 
-  /** Moves time forward to `ts`, firing every timer due at or before it. Time never goes back. */
+  /**
+   * Moves time forward to `ts`, firing every timer due at or before it. Time never goes back.
+   * Called for every record of a backtest: when no timer is due it is two comparisons, and the
+   * firing loop is a function of its own, so the record path does not carry it.
+   */
   advanceTo(ts: number): void {
-    this.target = Math.max(this.target, ts);
-    while (this.heap.length > 0 && this.heap[0]!.at <= ts) {
-      const timer = this.pop()!;
-      if (this.canceled.delete(timer.id)) continue;
-      if (timer.at > this.current) this.current = timer.at;
-      timer.callback();
-    }
+    if (ts > this.target) this.target = ts;
+    const heap = this.heap;
+    if (heap.length > 0 && heap[0]!.at <= ts) this.fireDue(ts);
     if (ts > this.current) this.current = ts;
   }
 
@@ -72,44 +78,56 @@ export class SimulatedClock implements Clock {
     return Math.max(this.current, this.target);
   }
 
-  private target = -Infinity;
-
-  private less(a: PendingTimer, b: PendingTimer): boolean {
-    return a.at < b.at || (a.at === b.at && a.id < b.id);
-  }
-
-  private push(t: PendingTimer): void {
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
+  private fireDue(ts: number): void {
+    const heap = this.heap;
+    while (heap.length > 0 && heap[0]!.at <= ts) {
+      const timer = this.pop();
+      if (timer.canceled) continue;
+      if (timer.at > this.current) this.current = timer.at;
+      timer.callback();
     }
   }
 
-  private pop(): PendingTimer | undefined {
+  private push(timer: PendingTimer): void {
     const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
+    let i = h.length;
+    h.push(timer);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p]!;
+      if (!before(timer, parent)) break;
+      h[i] = parent;
+      i = p;
+    }
+    h[i] = timer;
+  }
+
+  /** Removes and returns the earliest timer; the heap is not empty. */
+  private pop(): PendingTimer {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    const n = h.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+        const child = r < n && before(h[r]!, h[l]!) ? r : l;
+        if (!before(h[child]!, last)) break;
+        h[i] = h[child]!;
+        i = child;
       }
+      h[i] = last;
     }
     return top;
   }
+}
+
+/** Heap order: earlier time first, ties in the order set. */
+function before(a: PendingTimer, b: PendingTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.id < b.id);
 }
 
 /**

@@ -67,6 +67,7 @@ interface InstrumentSlot {
   readonly inst: Instrument;
   readonly lim: InstrumentLimitsRaw;
   readonly market: Readonly<MarketState>;
+  readonly vol: VolatilityEstimator;
   readonly heat: HeatTerm;
 }
 
@@ -163,11 +164,9 @@ export class RiskEngine implements PreTradeGate {
   private readonly clock: Clock;
   private readonly portfolio: Portfolio;
   private readonly execution: ExecutionEngine;
-  private readonly instruments = new Map<string, Instrument>();
   private readonly market: MarketCache;
   /** Instruments with an active stale-data alert. */
   private readonly staleAlerts = new Set<string>();
-  private readonly vol = new Map<string, VolatilityEstimator>();
   /** Sum of the heat terms' `current` values; the terms in dirtyHeat are re-valued before it is read. */
   private heatTotal: Exact = 0;
   /** The dirty terms are dirtyHeat[0..dirtyCount) (a term is listed once, so the array never outgrows the instruments). */
@@ -175,6 +174,8 @@ export class RiskEngine implements PreTradeGate {
   private dirtyCount = 0;
   /** What a check needs of each instrument, found with one lookup. */
   private readonly slots = new Map<string, InstrumentSlot>();
+  /** The same slots in an array, for the once-a-second sweeps (volatility, staleness). */
+  private readonly slotList: InstrumentSlot[] = [];
   private lastSlot: InstrumentSlot | undefined;
   private readonly limits: RiskLimits;
   /** maxPortfolioHeat, dailyLossLimit and maxDrawdown as exact fractions (FRACTION_PRECISION decimals); 0 when unset. */
@@ -246,9 +247,7 @@ export class RiskEngine implements PreTradeGate {
     const moneyExact = (v: string | undefined, name: string) => (v === undefined ? undefined : exact(this.parseMoney(v, name)));
     this.exposureCaps = { gross: moneyExact(opts.limits.maxGrossExposure, 'maxGrossExposure'), net: moneyExact(opts.limits.maxNetExposure, 'maxNetExposure') };
     for (const inst of opts.instruments) {
-      this.instruments.set(inst.id, inst);
       const vol = new VolatilityEstimator();
-      this.vol.set(inst.id, vol);
       const heat = new HeatTerm(inst, vol, this.portfolio.position(inst.id), this.execution.workingOrdersOf(inst.id));
       this.onHeatInputChanged(heat);
       const o = { ...opts.limits, ...opts.limits.perInstrument?.[inst.id] };
@@ -259,7 +258,9 @@ export class RiskEngine implements PreTradeGate {
         maxOrderNotional: moneyExact(o.maxOrderNotional, 'maxOrderNotional'),
         maxPositionNotional: moneyExact(o.maxPositionNotional, 'maxPositionNotional'),
       };
-      this.slots.set(inst.id, { inst, lim, market: this.market.get(inst.id) ?? NO_MARKET, heat });
+      const slot = { inst, lim, market: this.market.get(inst.id) ?? NO_MARKET, vol, heat };
+      this.slots.set(inst.id, slot);
+      this.slotList.push(slot);
     }
     const rate = opts.limits.maxOrdersPerSecond;
     this.overallRate = rate === undefined ? undefined : new RateWindow(rate, 1000);
@@ -616,14 +617,16 @@ export class RiskEngine implements PreTradeGate {
   private evaluateStaleness(now: number): void {
     const stale = this.limits.staleQuoteMs;
     if (stale !== undefined) {
-      for (const id of this.instruments.keys()) {
-        const m = this.market.get(id);
-        if (m === undefined || Number.isNaN(m.lastRaw)) continue;
+      const slots = this.slotList;
+      for (let i = 0; i < slots.length; i++) {
+        const m = slots[i]!.market;
+        if (Number.isNaN(m.lastRaw)) continue;
+        const id = slots[i]!.inst.id;
         const age = now - m.lastTs;
         if (age > stale) {
           this.alerts.raise({ key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
           this.staleAlerts.add(id);
-        } else if (this.staleAlerts.delete(id)) this.alerts.resolve(`stale_data:${id}`);
+        } else if (this.staleAlerts.size > 0 && this.staleAlerts.delete(id)) this.alerts.resolve(`stale_data:${id}`);
       }
     }
   }
@@ -670,7 +673,7 @@ export class RiskEngine implements PreTradeGate {
 
   /** Volatility estimate of an instrument's returns over `horizonMs` (undefined until known). */
   volatility(instrumentId: string, horizonMs = DAY_MS): number | undefined {
-    return this.vol.get(instrumentId)?.sigma(horizonMs);
+    return this.slots.get(instrumentId)?.vol.sigma(horizonMs);
   }
 
   /**
@@ -737,9 +740,9 @@ export class RiskEngine implements PreTradeGate {
     const bus = this.bus;
     // Prices come from the kernel's market cache; bars also feed volatility and the equity limits.
     bus.subscribe('data.bar', (b) => {
-      const vol = this.vol.get(b.instrumentId);
-      if (!vol) return;
-      this.updateVolatility(b.instrumentId, b.ts, b.close.raw);
+      const slot = this.slotOf(b.instrumentId);
+      if (!slot) return;
+      this.updateVolatility(slot, b.ts, b.close.raw);
       this.evaluate();
     });
     // Fix: a flattening halt closed the positions held at that moment only. An order already on its
@@ -757,21 +760,22 @@ export class RiskEngine implements PreTradeGate {
     });
   }
 
+  /** Feeds each instrument's latest quote (not a bar's close: bars feed themselves) to its volatility estimate. */
   private sampleVolatility(): void {
-    for (const id of this.instruments.keys()) {
-      const m = this.market.get(id);
-      if (m !== undefined && !Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) this.updateVolatility(id, m.lastTs, m.lastRaw);
+    const slots = this.slotList;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      const m = slot.market;
+      if (!Number.isNaN(m.lastRaw) && m.bidRaw !== undefined) this.updateVolatility(slot, m.lastTs, m.lastRaw);
     }
   }
 
   /** Feeds one price to an instrument's volatility estimate; a new estimate re-values its heat term. */
-  private updateVolatility(instrumentId: string, ts: number, priceRaw: number): void {
-    const vol = this.vol.get(instrumentId);
-    if (vol === undefined) return;
+  private updateVolatility(slot: InstrumentSlot, ts: number, priceRaw: number): void {
+    const vol = slot.vol;
     const version = vol.version;
     vol.update(ts, priceRaw);
-    const slot = this.slots.get(instrumentId);
-    if (vol.version !== version && slot !== undefined) this.onHeatInputChanged(slot.heat);
+    if (vol.version !== version) this.onHeatInputChanged(slot.heat);
   }
 
   /** An instrument's slot; the last one found is tried first (a check and its order's events name the same instrument). */
