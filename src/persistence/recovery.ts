@@ -372,10 +372,18 @@ function adoptAccount(engine: TradingEngine, account: VenueAccount, differences:
     const venue = account.netQtyRaw.get(pos.instrument.id) ?? 0;
     if (venue === pos.qtyRaw) continue;
     const s = pos.exportState();
+    // Cost basis (minor units) and open value (price × size raw, for the average price) alike.
     let costRaw: bigint;
-    if (venue === 0) costRaw = 0n;
-    else if (pos.qtyRaw !== 0 && Math.sign(venue) === Math.sign(pos.qtyRaw)) costRaw = divRound(pos.costRaw * BigInt(Math.abs(venue)), BigInt(Math.abs(pos.qtyRaw)));
-    else costRaw = pos.markRaw === undefined ? 0n : pos.instrument.notionalRaw(pos.markRaw, venue);
+    let openValueRaw: bigint;
+    if (venue === 0) costRaw = openValueRaw = 0n;
+    else if (pos.qtyRaw !== 0 && Math.sign(venue) === Math.sign(pos.qtyRaw)) {
+      const held = BigInt(Math.abs(pos.qtyRaw));
+      costRaw = divRound(pos.costRaw * BigInt(Math.abs(venue)), held);
+      openValueRaw = divRound(pos.openValueRaw * BigInt(Math.abs(venue)), held);
+    } else {
+      costRaw = pos.markRaw === undefined ? 0n : pos.instrument.notionalRaw(pos.markRaw, venue);
+      openValueRaw = BigInt(pos.markRaw ?? 0) * BigInt(Math.abs(venue));
+    }
     const sameSideLife = s.life && venue !== 0 && Math.sign(venue) === Math.sign(pos.qtyRaw);
     const life: PositionState['life'] =
       venue === 0
@@ -387,14 +395,14 @@ function adoptAccount(engine: TradingEngine, account: VenueAccount, differences:
               strategyId: 'reconciliation',
               openedAt: engine.clock.now(),
               maxQtyRaw: Math.abs(venue),
-              entryValueRaw: (BigInt(pos.markRaw ?? 0) * BigInt(Math.abs(venue))).toString(),
+              entryValueRaw: openValueRaw.toString(),
               entryQtyRaw: Math.abs(venue),
               exitValueRaw: '0',
               exitQtyRaw: 0,
               realizedRaw: '0',
               feesRaw: '0',
             };
-    positions.push({ ...s, qtyRaw: venue, costRaw: costRaw.toString(), ...(life ? { life } : { life: undefined }) });
+    positions.push({ ...s, qtyRaw: venue, costRaw: costRaw.toString(), openValueRaw: openValueRaw.toString(), ...(life ? { life } : { life: undefined }) });
   }
   return { reason: 'venue account adopted at reconciliation', cashRaw: account.cash.raw.toString(), positions, differences };
 }

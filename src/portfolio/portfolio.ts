@@ -199,7 +199,7 @@ export class Portfolio {
       if (!this.positions.has(s.instrumentId)) throw new ValueError(`portfolio state holds unknown instrument ${s.instrumentId}`);
     }
     // Position objects are updated in place: other components may hold references to them.
-    const flat = (id: string): PositionState => ({ instrumentId: id, qtyRaw: 0, costRaw: '0', realizedRaw: '0', feesRaw: '0', markRaw: undefined });
+    const flat = (id: string): PositionState => ({ instrumentId: id, qtyRaw: 0, costRaw: '0', openValueRaw: '0', realizedRaw: '0', feesRaw: '0', markRaw: undefined });
     for (const [id, p] of this.positions) p.importState(flat(id));
     for (const s of state.positions) this.positions.get(s.instrumentId)!.importState(s);
     this.cash = exact(BigInt(state.cashRaw));

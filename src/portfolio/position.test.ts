@@ -325,6 +325,45 @@ describe('Position: flip through zero in one fill', () => {
   });
 });
 
+describe('Position: average entry price on a tick finer than the currency', () => {
+  // Tick 0.0001 on a USD (cents) instrument, whole units: each fill's notional is rounded to the cent.
+  const fine = new Instrument({ symbol: 'FINE', assetClass: 'FX', quoteCurrency: 'USD', tickSize: '0.0001', sizeStep: '1' });
+
+  it('is the size-weighted entry price, not the cent-rounded cost basis over the size', () => {
+    const p = new Position(fine);
+    // BUY 3 @ 1.2346: notional 3.7038 -> cost 3.70; 3.70 / 3 would say 1.2333.
+    p.applyFill(fill(fine, 'BUY', '3', '1.2346', 1));
+    expect(usd(p.costRaw)).toBe('3.70');
+    expect(p.avgPx()).toBe('1.2346');
+    // BUY 2 @ 1.2347: (3 × 1.2346 + 2 × 1.2347) / 5 = 6.1732 / 5 = 1.23464 -> 1.2346
+    p.applyFill(fill(fine, 'BUY', '2', '1.2347', 2));
+    expect(p.avgPx()).toBe('1.2346');
+    expect(p.openValueRaw).toBe(61732n);
+    // SELL 4: the remaining unit keeps the average: 61732 − round(61732 × 4 / 5 = 49385.6) = 12346
+    p.applyFill(fill(fine, 'SELL', '4', '1.2400', 3));
+    expect(p.openValueRaw).toBe(12346n);
+    expect(p.avgPx()).toBe('1.2346');
+    // A flip opens the other side at its own price.
+    p.applyFill(fill(fine, 'SELL', '3', '1.2351', 4));
+    expect(p.qtyRaw).toBe(-2);
+    expect(p.avgPx()).toBe('1.2351');
+  });
+
+  it('survives export and import, and derives the open value from the cost basis for a state saved without it', () => {
+    const p = new Position(fine);
+    p.applyFill(fill(fine, 'BUY', '3', '1.2346', 1));
+    const restored = new Position(fine);
+    restored.importState(p.exportState());
+    expect(restored.avgPx()).toBe('1.2346');
+    // An older state (no openValueRaw): the average comes from the basis, to the cent, as it did then.
+    const { openValueRaw: _dropped, ...legacy } = p.exportState();
+    const old = new Position(fine);
+    old.importState(legacy);
+    expect(old.openValueRaw).toBe(37000n); // 3.70 USD = 370 cents -> 37000 price-units × units
+    expect(old.avgPx()).toBe('1.2333');
+  });
+});
+
 describe('Position: contract multiplier', () => {
   it('scales cost basis, realized and unrealized P&L by the multiplier', () => {
     const es = new Instrument({ symbol: 'ESZ5', assetClass: 'FUTURE', quoteCurrency: 'USD', tickSize: '0.25', sizeStep: '1', multiplier: '50' });

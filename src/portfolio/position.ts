@@ -5,6 +5,8 @@
  * average price), so that: cash + market value = initial + realized + unrealized − fees holds
  * to the minor unit after any sequence of fills. A reducing fill releases the closed share of the
  * cost basis (rounded once); a fill larger than the position closes it and opens the other side.
+ * The average entry price comes from a second sum kept in price × size units, exact where the
+ * cost basis (in minor units of the currency) is rounded to the cent at each fill.
  * Amounts are raw minor units held as Exact (core/exact.ts): numbers while they are safe
  * integers, so that a fill's accounting allocates no bigint in the usual case.
  */
@@ -38,6 +40,11 @@ export interface PositionState {
   readonly instrumentId: string;
   readonly qtyRaw: number;
   readonly costRaw: string;
+  /**
+   * Σ price.raw × qty.raw of the open quantity (see Position.avgPx). Absent in states written
+   * before it existed: it is then derived from the cost basis, to the minor unit.
+   */
+  readonly openValueRaw?: string;
   readonly realizedRaw: string;
   readonly feesRaw: string;
   readonly markRaw: number | undefined;
@@ -66,6 +73,11 @@ export class Position implements SummedPosition {
   qtyRaw = 0;
   /** Signed cost basis of the open quantity. */
   private cost: Exact = 0;
+  /**
+   * Σ price.raw × qty.raw of the open quantity, unsigned: a reduction releases its share (rounded
+   * once), so the average entry price holds through reductions, as the cost basis does.
+   */
+  private openValue: Exact = 0;
   private realized: Exact = 0;
   private fees: Exact = 0;
   private mark: number | undefined;
@@ -185,6 +197,7 @@ export class Position implements SummedPosition {
       const realized = subExact(s > 0 ? negExact(closeNotional) : closeNotional, closedCost);
       this.realized = addExact(this.realized, realized);
       this.cost = closeQty === held ? 0 : subExact(this.cost, closedCost);
+      this.openValue = closeQty === held ? 0 : subExact(this.openValue, mulDivRound(this.openValue, closeQty, held));
       this.qtyRaw += s * closeQty;
       life.realized = addExact(life.realized, realized);
       life.fees = addExact(life.fees, closeFee);
@@ -198,6 +211,7 @@ export class Position implements SummedPosition {
     if (openQty > 0) {
       const openNotional = closeQty === 0 ? notional : subExact(notional, closeNotional);
       this.cost = s > 0 ? addExact(this.cost, openNotional) : subExact(this.cost, openNotional);
+      this.openValue = addExact(this.openValue, mulExact(px, openQty));
       this.qtyRaw += s * openQty;
       this.life ??= {
         side: s > 0 ? 'LONG' : 'SHORT',
@@ -221,14 +235,18 @@ export class Position implements SummedPosition {
     return { cashDelta: subExact(s > 0 ? negExact(notional) : notional, fee), closed };
   }
 
-  /** Average entry price of the open quantity (cost basis / quantity), as a decimal string. */
+  /**
+   * Average entry price of the open quantity, rounded half away from zero to the price precision:
+   * the size-weighted mean of the entry prices, unchanged by reductions (average cost).
+   */
   avgPx(): string | undefined {
     if (this.qtyRaw === 0) return undefined;
-    const inst = this.instrument;
-    // cost [ccy precision] / (qty [size precision] × multiplier) -> price precision
-    const num = this.costRaw * 10n ** BigInt(inst.pricePrecision + inst.sizePrecision + inst.multiplierPrecision);
-    const den = BigInt(this.qtyRaw) * inst.multiplierRaw * 10n ** BigInt(inst.quoteCurrency.precision);
-    return formatDecimal(divRound(num * (den < 0n ? -1n : 1n), den < 0n ? -den : den), inst.pricePrecision);
+    return formatDecimal(mulDivRound(this.openValue, 1, Math.abs(this.qtyRaw)), this.instrument.pricePrecision);
+  }
+
+  /** Σ price.raw × qty.raw of the open quantity, exact (see avgPx). */
+  get openValueRaw(): bigint {
+    return toBigInt(this.openValue);
   }
 
   snapshot(ts: number): PositionSnapshot {
@@ -255,6 +273,7 @@ export class Position implements SummedPosition {
       instrumentId: this.instrument.id,
       qtyRaw: this.qtyRaw,
       costRaw: String(this.cost),
+      openValueRaw: String(this.openValue),
       realizedRaw: String(this.realized),
       feesRaw: String(this.fees),
       markRaw: this.markRaw,
@@ -279,6 +298,7 @@ export class Position implements SummedPosition {
   importState(s: PositionState): void {
     this.qtyRaw = s.qtyRaw;
     this.cost = exact(BigInt(s.costRaw));
+    this.openValue = exact(s.openValueRaw === undefined ? openValueFromCost(this.instrument, BigInt(s.costRaw)) : BigInt(s.openValueRaw));
     this.realized = exact(BigInt(s.realizedRaw));
     this.fees = exact(BigInt(s.feesRaw));
     this.markRaw = s.markRaw;
@@ -316,4 +336,14 @@ export class Position implements SummedPosition {
       netPnl: Money.fromRaw(toBigInt(subExact(life.realized, life.fees)), ccy),
     };
   }
+}
+
+/**
+ * The open value (price.raw × qty.raw) a cost basis in minor units stands for, rounded: for states
+ * saved before the open value was kept. cost = value × multiplier / 10^(price + size + multiplier
+ * precision) in currency units, × 10^currency precision in minor units.
+ */
+function openValueFromCost(inst: Instrument, costRaw: bigint): bigint {
+  const num = (costRaw < 0n ? -costRaw : costRaw) * 10n ** BigInt(inst.pricePrecision + inst.sizePrecision + inst.multiplierPrecision);
+  return divRound(num, inst.multiplierRaw * 10n ** BigInt(inst.quoteCurrency.precision));
 }
