@@ -32,9 +32,17 @@ export function reportRun(run: TimedRun): void {
   process.stdout.write(JSON.stringify(run) + '\n');
 }
 
+/**
+ * Node options for the child runs, from BENCH_NODE_FLAGS (space-separated; default none). For
+ * diagnosis: on this project's 2-vCPU VM, `--single-threaded-gc` removes the slow runs that come
+ * when the young-generation collector's helper thread lands on a busy vCPU (run times of the same
+ * benchmark were bimodal, 0.67 s or 1.06 s; with the flag, 0.64–0.69 s).
+ */
+const childFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+
 /** Runs `script args` in a fresh Node process that times its work and calls reportRun. */
 export function runInChild(script: string, args: readonly string[]): TimedRun {
-  const out = execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [...childFlags, script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as TimedRun;
 }
 

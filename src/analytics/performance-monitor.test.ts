@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ValueError } from '../core/errors.js';
 import type { PerformanceSnapshot } from './snapshot.js';
 import { PerformanceMonitor } from './performance-monitor.js';
+import { attachPerformanceMonitor } from './backtest-report.js';
 import { HOUR_MS, ScriptedStrategy, T0, bar, drive, maxQtyGate, rig, testInstrument, type ScriptStep } from './scenario.fixture.js';
 
 /*
@@ -346,6 +347,20 @@ describe('PerformanceMonitor edge cases', () => {
     // Four records a second (every 250 ms) for 20 s.
     drive(r, T0, Array.from({ length: 80 }, (_, i) => bar(inst, T0 + i * 250, 100, 100, 250)));
     expect(monitor.snapshot().health.eventsPerSecond).toBe(4);
+  });
+
+  it('moves the rate window in slots of eventRateSlotMs, one slot timer each (backtests: 10 minutes in 1-minute slots)', () => {
+    const inst = testInstrument('SLOT-USD');
+    const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
+    const monitor = attachPerformanceMonitor(r.engine, { equitySampleMs: 3_600_000 });
+    const setTimer = vi.spyOn(r.clock, 'setTimer');
+    // Four records a second for 30 minutes: 7,200 records.
+    drive(r, T0, Array.from({ length: 7_200 }, (_, i) => bar(inst, T0 + i * 250, 100, 100, 250)));
+    const health = monitor.snapshot().health;
+    expect(health).toMatchObject({ eventsPerSecond: 4, eventRateWindowMs: 600_000, eventRateSlotMs: 60_000 });
+    // About 30 slot timers (one a minute), not 1,800 (one a second).
+    expect(setTimer.mock.calls.length).toBeLessThan(40);
+    expect(() => PerformanceMonitor.attach(r.engine, { eventRateWindowMs: 60_000, eventRateSlotMs: 60_000 })).toThrow(ValueError);
   });
 
   it('after a jump in the data, counts the skipped slots as empty without a timer per skipped slot or sample', () => {

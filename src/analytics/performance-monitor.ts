@@ -100,8 +100,13 @@ export interface PerformanceMonitorOptions {
   maxRecentFills?: number;
   /** Open orders created under a signal, tracked for attribution (default 100,000; the oldest is dropped beyond). */
   maxTrackedOrders?: number;
-  /** Sliding window of the events-per-second rate (default 10,000 ms, in 1 s slots). */
+  /** Sliding window of the events-per-second rate (default 10,000 ms). */
   eventRateWindowMs?: number;
+  /**
+   * The window moves in slots of this much clock time (default 1,000 ms; the window holds at
+   * least two): one clock timer per slot, and the rate is taken over the completed slots.
+   */
+  eventRateSlotMs?: number;
   /** Clock interval of snapshot publication on 'analytics.snapshot' (default 1,000; 0 = off). */
   publishIntervalMs?: number;
   /** Measure event-loop delay with node:perf_hooks (paper/live; default false, off in backtests). */
@@ -332,7 +337,7 @@ export class PerformanceMonitor {
     const latency = { lowest: 1, highest: o.maxLatencyUs ?? 60_000_000 };
     this.tickToOrder = new LatencyHistogram(latency);
     this.orderToFill = new LatencyHistogram(latency);
-    this.rate = new EventRate(o.eventRateWindowMs ?? 10_000, 1_000);
+    this.rate = new EventRate(o.eventRateWindowMs ?? 10_000, o.eventRateSlotMs ?? 1_000);
     this.equityCurve = new SeriesRing(this.maxEquityPoints);
     this.drawdownCurve = new SeriesRing(this.maxEquityPoints);
     this.eventLoop = o.eventLoopDelay ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
@@ -933,6 +938,7 @@ export class PerformanceMonitor {
         eventLoopDelayUs: this.eventLoop === undefined ? null : summarizeEventLoop(this.eventLoop),
         eventsPerSecond: this.rate.perSecond(now, totalEvents),
         eventRateWindowMs: this.rate.windowMs,
+        eventRateSlotMs: this.rate.slotMs,
         events: {
           marketData: dataEvents,
           signals: this.signalEvents,

@@ -231,7 +231,7 @@ function tables(s: PerformanceSnapshot): string {
   parts.push(
     keyValues('System health', [
       ['Events', `${h.events.total} (data ${h.events.marketData}, signals ${h.events.signals}, orders ${h.events.ordersCreated}, order events ${h.events.orderEvents})`],
-      ['Events per second', num(h.eventsPerSecond)],
+      [`Events per second (market time, last ${h.eventRateWindowMs / 1000} s in ${h.eventRateSlotMs / 1000} s slots)`, num(h.eventsPerSecond)],
       ['Errors', `${h.errors.total} (order ${h.errors.orderErrors}, commands rejected ${h.errors.commandsRejected}, venue rejections ${h.errors.ordersRejected}, invalid signals ${h.errors.invalidSignals})`],
     ]),
   );

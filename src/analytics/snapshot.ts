@@ -244,9 +244,10 @@ export interface HealthSection {
   readonly orderToFillUs: LatencySummary;
   /** Event-loop delay (node:perf_hooks); null when not enabled (backtests). */
   readonly eventLoopDelayUs: LatencySummary | null;
-  /** Monitored bus events per second of clock time over the sliding window. */
+  /** Monitored events (data records and bus events) per second of clock time over the completed slots of the sliding window. */
   readonly eventsPerSecond: number | null;
   readonly eventRateWindowMs: number;
+  readonly eventRateSlotMs: number;
   readonly events: {
     readonly marketData: number;
     readonly signals: number;
