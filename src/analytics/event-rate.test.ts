@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../core/errors.js';
 import { EventRate } from './event-rate.js';
-import { SeriesRing } from './series-ring.js';
 
 /** Feeds events at the given clock times the way the monitor does: roll when due, then count. */
 function feed(r: EventRate, times: readonly number[], total = { n: 0 }): { n: number } {
@@ -39,18 +38,5 @@ describe('EventRate', () => {
 
   it('rejects a window shorter than two slots', () => {
     expect(() => new EventRate(1_000, 1_000)).toThrow(ValueError);
-  });
-});
-
-describe('SeriesRing', () => {
-  it('keeps the last `capacity` points in order and counts every push', () => {
-    const s = new SeriesRing(3);
-    expect(s.toArray()).toEqual([]);
-    expect(s.last()).toBeUndefined();
-    for (let i = 1; i <= 5; i++) s.push(i * 10, i);
-    expect(s.toArray()).toEqual([{ ts: 30, value: 3 }, { ts: 40, value: 4 }, { ts: 50, value: 5 }]);
-    expect(s.last()).toEqual({ ts: 50, value: 5 });
-    expect([s.count, s.total]).toEqual([3, 5]);
-    expect(() => new SeriesRing(0)).toThrow(ValueError);
   });
 });

@@ -6,5 +6,5 @@ export { renderJsonReport, readJsonReport, writeJsonReport } from './report-json
 export { chartSeries, renderHtmlReport, reportFills, writeHtmlReport, type ChartPoint, type HtmlReportInput, type ReportFill } from './report-html.js';
 export { attachPerformanceMonitor, writeBacktestReports, type BacktestReportOptions, type BacktestReportPaths } from './backtest-report.js';
 export { TradingDayCalendar } from './trading-day.js';
-export { SeriesRing, type SeriesPoint } from './series-ring.js';
+export { DecimatedSeries, type SeriesPoint } from './decimated-series.js';
 export { EventRate } from './event-rate.js';

@@ -90,25 +90,37 @@ describe('PerformanceMonitor on a scripted backtest', () => {
     expect(snap.pnl.today).toEqual({ day: '2026-01-05', startedAt: T(5), startEquity: '10038.48', pnl: '3.96', return: expect.closeTo(0.00039448203313649077, 14) });
   });
 
-  it('samples the equity curve on the clock grid and at fills, bounded to the last N points', () => {
+  it('samples the equity curve on the clock grid and at fills, the whole run thinned to about N points', () => {
     const e = snap.equity;
-    expect(e).toMatchObject({ points: 23, pointsRetained: 10, maxPoints: 10, firstTs: T0, lastTs: T(13), lastEquity: '10042.44', highWaterMark: '10094.41', drawdown: '51.97' });
+    expect(e).toMatchObject({ points: 23, pointsRetained: 12, maxPoints: 10, firstTs: T0, lastTs: T(13), lastEquity: '10042.44', highWaterMark: '10094.41', drawdown: '51.97' });
+    // The 23 points p0..p22, in order: T0 10000 (start), T1 10000, T2 10000, T2 9988.98 (fill),
+    // T3 10018.98, T3 10038.48 (fill), T4 10038.48, T5 10038.48, T5 10027.43 (fill), T6 10027.43,
+    // T6 10016.40 (fill), T7 10046.40, T8 10066.40, T8 10075.42 (fill), T9 10075.42, T10 10075.42,
+    // T10 10074.41 (fill, marked at the previous close), T11 10094.41, T12 10064.41,
+    // T12 10053.42 (fill), T13 10053.42, T13 10052.44 (fill), T13 10042.44 (stop).
+    // p10 finds the store (10) full: p0 stays, and of p1–p4, p5–p8, p9 the low and high stay
+    // (p3, p4; p5, p8; p9); then buckets of two add their low and high: p11, p12; p13 (= p14).
+    // p15 fills it again: p0; p3, p5 of p3 p4 p5 p8; p10, p12 of p9–p12; p13. Then p15, p16 as
+    // the last bucket of two, a bucket of four p17–p20 adds p17 (high) and p19 (low, first of the
+    // equal p19 p20), and the open bucket shows p21 and p22.
     expect(monitor.equityPoints()).toEqual([
-      { ts: T(8), value: 10075.42 }, // fill
-      { ts: T(9), value: 10075.42 },
+      { ts: T0, value: 10000 }, // first
+      { ts: T(2), value: 9988.98 }, // the run's low
+      { ts: T(3), value: 10038.48 },
+      { ts: T(6), value: 10016.4 },
+      { ts: T(8), value: 10066.4 },
+      { ts: T(8), value: 10075.42 },
       { ts: T(10), value: 10075.42 },
-      { ts: T(10), value: 10074.41 }, // fill, marked at the previous close
-      { ts: T(11), value: 10094.41 },
-      { ts: T(12), value: 10064.41 },
-      { ts: T(12), value: 10053.42 }, // fill
-      { ts: T(13), value: 10053.42 },
-      { ts: T(13), value: 10052.44 }, // fill
+      { ts: T(10), value: 10074.41 },
+      { ts: T(11), value: 10094.41 }, // the run's high (high-water mark)
+      { ts: T(12), value: 10053.42 },
+      { ts: T(13), value: 10052.44 },
       { ts: T(13), value: 10042.44 }, // stop
     ]);
     const dd = monitor.drawdownPoints();
-    expect(dd).toHaveLength(10);
-    expect(dd[4]).toEqual({ ts: T(11), value: 0 });
-    expect(dd[9]!.value).toBeCloseTo(51.97 / 10094.41, 12);
+    expect(dd[0]).toEqual({ ts: T0, value: 0 });
+    expect(dd.at(-1)!.value).toBeCloseTo(51.97 / 10094.41, 12); // the deepest, at the stop
+    expect(dd.length).toBeLessThanOrEqual(10 + 3);
   });
 
   it('tracks high-water mark, drawdown depth, duration and time to recovery', () => {
@@ -254,9 +266,12 @@ describe('PerformanceMonitor on a scripted backtest', () => {
 
   it('samples prices on the equity grid for the report', () => {
     const prices = monitor.pricePoints();
-    // Grid samples at T1..T13 see the previous closes; the last 10 are kept.
-    expect(prices['TEST-USD']!.map((p) => p.value)).toEqual([106, 106, 104, 101, 99, 99, 101, 103, 100, 98]);
-    expect(prices['TEST-USD']![0]!.ts).toBe(T(4));
+    // Grid samples at T1..T13 see the previous closes: 100 101 104 106 106 104 101 99 99 101 103 100 98.
+    // T11 finds the store (10) full: T1 stays, then the low and high of T2–T5 (101, 106 at T4),
+    // T6–T9 (104, 99 at T8) and T10; T11 is stored, and T12–T13 are the open bucket.
+    expect(prices['TEST-USD']!.map((p) => [(p.ts - T0) / HOUR_MS, p.value])).toEqual([
+      [1, 100], [2, 101], [4, 106], [6, 104], [8, 99], [10, 101], [11, 103], [12, 100], [13, 98],
+    ]);
     expect(monitor.recentFills().map((f) => f.ts)).toEqual([T(2), T(3), T(5), T(6), T(8), T(10), T(12), T(13)]);
   });
 

@@ -59,7 +59,7 @@ import { SignalEffectiveness, type SignalKey } from './stats/signals.js';
 import { TimeBuckets, type BucketedTrade } from './stats/buckets.js';
 import { TradeStats, type ClosedTrade } from './stats/trades.js';
 import { EventRate } from './event-rate.js';
-import { SeriesRing, type SeriesPoint } from './series-ring.js';
+import { DecimatedSeries, type SeriesPoint } from './decimated-series.js';
 import { TradingDayCalendar } from './trading-day.js';
 import {
   SNAPSHOT_SCHEMA,
@@ -85,9 +85,12 @@ export interface PerformanceMonitorOptions {
   sortinoTarget?: number;
   /** IANA time zone of trading days and buckets (default 'UTC'). */
   timeZone?: string;
-  /** Equity and drawdown points kept for the curves (default 10,000 each). */
+  /**
+   * Equity and drawdown points kept for the curves (default 10,000 each, at least 4): the whole
+   * run, thinned as it grows (see DecimatedSeries), with the first, last, lowest and highest points.
+   */
   maxEquityPoints?: number;
-  /** Sampled prices kept per instrument for the report's price charts (default 2,000). */
+  /** Sampled prices kept per instrument for the report's price charts, likewise (default 2,000). */
   maxPricePoints?: number;
   /** Local days kept in the daily buckets (default 90). */
   maxDays?: number;
@@ -159,7 +162,7 @@ interface InstrumentState {
   readonly recordBase: number;
   recordsAtDetach: number | undefined;
   /** Allocated at the first price sample. */
-  prices: SeriesRing | undefined;
+  prices: DecimatedSeries | undefined;
   /** 1 / 10^pricePrecision, and the contract multiplier, for notional as a number. */
   readonly priceScale: number;
   readonly sizeScale: number;
@@ -254,8 +257,8 @@ export class PerformanceMonitor {
   private readonly orderToFill: LatencyHistogram;
   private readonly rate: EventRate;
   private readonly eventLoop: IntervalHistogram | undefined;
-  private readonly equityCurve: SeriesRing;
-  private readonly drawdownCurve: SeriesRing;
+  private readonly equityCurve: DecimatedSeries;
+  private readonly drawdownCurve: DecimatedSeries;
   private readonly fillsRing: OrderFilled[] = [];
   private fillsNext = 0;
 
@@ -324,8 +327,8 @@ export class PerformanceMonitor {
     if (!(this.publishIntervalMs >= 0) || !Number.isFinite(this.publishIntervalMs)) throw new ValueError(`publishIntervalMs ${this.publishIntervalMs} is not a non-negative number`);
     this.maxRecentFills = positiveInt(o.maxRecentFills ?? 10_000, 'maxRecentFills');
     this.maxTrackedOrders = positiveInt(o.maxTrackedOrders ?? 100_000, 'maxTrackedOrders');
-    this.maxEquityPoints = positiveInt(o.maxEquityPoints ?? 10_000, 'maxEquityPoints');
-    this.maxPricePoints = positiveInt(o.maxPricePoints ?? 2_000, 'maxPricePoints');
+    this.maxEquityPoints = seriesCapacity(o.maxEquityPoints ?? 10_000, 'maxEquityPoints');
+    this.maxPricePoints = seriesCapacity(o.maxPricePoints ?? 2_000, 'maxPricePoints');
 
     this.calendar = new TradingDayCalendar(o.timeZone ?? 'UTC');
     this.returns = new ReturnStats({ periodsPerYear: this.periodsPerYear, riskFreeRate: o.riskFreeRate ?? 0, target: o.sortinoTarget ?? 0 });
@@ -338,8 +341,8 @@ export class PerformanceMonitor {
     this.tickToOrder = new LatencyHistogram(latency);
     this.orderToFill = new LatencyHistogram(latency);
     this.rate = new EventRate(o.eventRateWindowMs ?? 10_000, o.eventRateSlotMs ?? 1_000);
-    this.equityCurve = new SeriesRing(this.maxEquityPoints);
-    this.drawdownCurve = new SeriesRing(this.maxEquityPoints);
+    this.equityCurve = new DecimatedSeries(this.maxEquityPoints);
+    this.drawdownCurve = new DecimatedSeries(this.maxEquityPoints);
     this.eventLoop = o.eventLoopDelay ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
 
     for (const p of this.portfolio.allPositions()) this.addInstrument(p.instrument.id);
@@ -613,7 +616,7 @@ export class PerformanceMonitor {
     for (const s of this.instruments.values()) {
       const pos = s.position;
       if (pos === undefined || pos.markRaw === undefined || !hasData(s)) continue;
-      s.prices ??= new SeriesRing(this.maxPricePoints);
+      s.prices ??= new DecimatedSeries(this.maxPricePoints);
       s.prices.push(now, pos.markRaw / 10 ** pos.instrument.pricePrecision);
     }
   }
@@ -1083,5 +1086,11 @@ function bump(map: Map<string, number>, key: string): void {
 
 function positiveInt(x: number, what: string): number {
   if (!Number.isInteger(x) || x < 1) throw new ValueError(`${what} ${x} is not a positive integer`);
+  return x;
+}
+
+/** A DecimatedSeries capacity, checked when the monitor is made (price series are made at their first sample). */
+function seriesCapacity(x: number, what: string): number {
+  if (!Number.isInteger(x) || x < 4) throw new ValueError(`${what} ${x} is not an integer of at least 4`);
   return x;
 }

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { OrderFilled } from '../model/order-events.js';
-import type { SeriesPoint } from './series-ring.js';
+import type { SeriesPoint } from './decimated-series.js';
 import type { LatencySummary, PerformanceSnapshot } from './snapshot.js';
 
 /** A fill as the report draws it. */

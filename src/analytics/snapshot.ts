@@ -113,7 +113,10 @@ export interface DrawdownEpisodeView {
 export interface EquitySection {
   /** Points ever recorded (interval samples, fills, start and stop). */
   readonly points: number;
-  /** Points kept for the curve (the most recent, at most maxPoints). */
+  /**
+   * Points kept for the curve: the whole run, thinned once it outgrew maxPoints (first, last,
+   * lowest and highest always kept; at most maxPoints + 3, see DecimatedSeries).
+   */
   readonly pointsRetained: number;
   readonly maxPoints: number;
   readonly firstTs: number | null;

@@ -1,0 +1,151 @@
+/**
+ * A bounded time series that covers everything pushed into it: while there is room every point is
+ * kept; when the store fills up it is thinned in place (the first point, then of each run of four
+ * stored points the lowest and the highest) and from then on each bucket of `stride` new points
+ * (doubled at each thinning) adds only its lowest and highest. So a report drawn from it shows the
+ * whole run, coarser where it is older, with the first and last points, the overall low and high
+ * (an equity curve's deepest trough and its high-water mark) always kept. Memory is two
+ * Float64Arrays of the capacity; a push costs O(1) amortized (a thinning touches each stored point
+ * once, and the points stored between two thinnings grow with the stride). The monitor keeps its
+ * equity curve, drawdown curve and sampled prices in these.
+ */
+import { ValueError } from '../core/errors.js';
+
+export interface SeriesPoint {
+  /** Epoch milliseconds (clock time). */
+  readonly ts: number;
+  readonly value: number;
+}
+
+export class DecimatedSeries {
+  readonly capacity: number;
+  private readonly times: Float64Array;
+  private readonly values: Float64Array;
+  private size = 0;
+  private pushed = 0;
+  /** New points per bucket: 1 (each point stored) until the first thinning, then doubled at each. */
+  private stride = 1;
+  // The open bucket: its point count and its lowest and highest points (the first of equals).
+  private bucketCount = 0;
+  private lowTs = 0;
+  private lowValue = 0;
+  private lowAt = 0;
+  private highTs = 0;
+  private highValue = 0;
+  private highAt = 0;
+  private lastTs = 0;
+  private lastValue = 0;
+
+  /** Throws ValueError when `capacity` is not an integer of at least 4. */
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 4) throw new ValueError(`series capacity ${capacity} is not an integer of at least 4`);
+    this.capacity = capacity;
+    this.times = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+
+  push(ts: number, value: number): void {
+    this.pushed++;
+    this.lastTs = ts;
+    this.lastValue = value;
+    if (this.stride === 1) {
+      this.store(ts, value);
+      return;
+    }
+    const at = this.bucketCount++;
+    if (at === 0 || value < this.lowValue) {
+      this.lowTs = ts;
+      this.lowValue = value;
+      this.lowAt = at;
+    }
+    if (at === 0 || value > this.highValue) {
+      this.highTs = ts;
+      this.highValue = value;
+      this.highAt = at;
+    }
+    if (this.bucketCount === this.stride) {
+      this.bucketCount = 0;
+      this.storeBucket();
+    }
+  }
+
+  /** Points toArray returns: those stored (at most the capacity) and up to three of the open bucket. */
+  get count(): number {
+    if (this.bucketCount === 0) return this.size;
+    const lastAt = this.bucketCount - 1;
+    return this.size + 1 + (this.lowAt !== this.highAt ? 1 : 0) + (lastAt !== this.lowAt && lastAt !== this.highAt ? 1 : 0);
+  }
+
+  /** Points ever pushed. */
+  get total(): number {
+    return this.pushed;
+  }
+
+  /** The most recent point, or undefined when empty. */
+  last(): SeriesPoint | undefined {
+    return this.pushed === 0 ? undefined : { ts: this.lastTs, value: this.lastValue };
+  }
+
+  /** The kept points, oldest first, ending with the most recent point (allocates; for snapshots and reports). */
+  toArray(): SeriesPoint[] {
+    const out: SeriesPoint[] = [];
+    for (let i = 0; i < this.size; i++) out.push({ ts: this.times[i]!, value: this.values[i]! });
+    if (this.bucketCount > 0) {
+      // The open bucket's low and high in push order, then its last point unless it is one of them.
+      const lowFirst = this.lowAt <= this.highAt;
+      const first = lowFirst ? { ts: this.lowTs, value: this.lowValue } : { ts: this.highTs, value: this.highValue };
+      out.push(first);
+      if (this.lowAt !== this.highAt) out.push(lowFirst ? { ts: this.highTs, value: this.highValue } : { ts: this.lowTs, value: this.lowValue });
+      const lastAt = this.bucketCount - 1;
+      if (lastAt !== this.lowAt && lastAt !== this.highAt) out.push({ ts: this.lastTs, value: this.lastValue });
+    }
+    return out;
+  }
+
+  /** Stores the closed bucket's low and high, in push order (one point when they are the same). */
+  private storeBucket(): void {
+    if (this.lowAt === this.highAt) this.store(this.lowTs, this.lowValue);
+    else if (this.lowAt < this.highAt) {
+      this.store(this.lowTs, this.lowValue);
+      this.store(this.highTs, this.highValue);
+    } else {
+      this.store(this.highTs, this.highValue);
+      this.store(this.lowTs, this.lowValue);
+    }
+  }
+
+  private store(ts: number, value: number): void {
+    if (this.size === this.capacity) this.thin();
+    this.times[this.size] = ts;
+    this.values[this.size] = value;
+    this.size++;
+  }
+
+  /** Keeps the first point and, of each run of four after it, the lowest and highest; doubles the stride. */
+  private thin(): void {
+    const t = this.times;
+    const v = this.values;
+    let kept = 1;
+    for (let start = 1; start < this.size; start += 4) {
+      const end = Math.min(start + 4, this.size);
+      let low = start;
+      let high = start;
+      for (let i = start + 1; i < end; i++) {
+        if (v[i]! < v[low]!) low = i;
+        if (v[i]! > v[high]!) high = i;
+      }
+      const a = Math.min(low, high);
+      const b = Math.max(low, high);
+      t[kept] = t[a]!;
+      v[kept] = v[a]!;
+      kept++;
+      if (b !== a) {
+        t[kept] = t[b]!;
+        v[kept] = v[b]!;
+        kept++;
+      }
+    }
+    this.size = kept;
+    this.stride *= 2;
+  }
+}
