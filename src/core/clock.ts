@@ -20,8 +20,8 @@ export interface Clock {
 class PendingTimer implements TimerHandle {
   canceled = false;
   constructor(
-    public id: number,
-    public at: number,
+    readonly id: number,
+    readonly at: number,
     readonly callback: () => void,
   ) {}
 }
