@@ -147,6 +147,30 @@ describe('crash recovery (in process, the store cut at a commit)', () => {
     // The adjustment is journaled: a full replay reaches the same state.
     await checkRecovered(store, adopted);
   });
+
+  it('adopting a smaller position at the venue keeps its average entry price (the open value shrinks with the basis)', async () => {
+    const store = new MemoryJournalStore();
+    const rig = await openRig(store, { seed: 5 });
+    rig.drive(marketRecords(5, 60));
+    await rig.journal.flush();
+    const venueKey = 'venue/SIM/meta';
+    const meta = JSON.parse((await store.readKv(venueKey)).get(venueKey)!) as { books: Array<{ instrumentId: string; netRaw: number }> };
+    const book = meta.books.find((b) => Math.abs(b.netRaw) > 2 * INSTRUMENTS.find((i) => i.id === b.instrumentId)!.sizeStep.raw)!;
+    const before = rig.engine.portfolio.position(book.instrumentId)!;
+    const step = before.instrument.sizeStep.raw;
+    // The venue holds one size step less than the journal says.
+    book.netRaw -= Math.sign(book.netRaw) * step;
+    store.write({ records: [], kv: [[venueKey, JSON.stringify(meta)]] });
+    const adopted = await openRig(store, { seed: 6, startTs: T0 + 100_000, onMismatch: 'adopt' });
+    const after = adopted.engine.portfolio.position(book.instrumentId)!;
+    expect(after.qtyRaw).toBe(book.netRaw);
+    expect(after.avgPx()).toBe(before.avgPx());
+    const held = BigInt(Math.abs(before.qtyRaw));
+    const kept = BigInt(Math.abs(book.netRaw));
+    // openValue × kept / held, rounded half away from zero (the basis is scaled the same way).
+    expect((after.openValueRaw * held * 2n - before.openValueRaw * kept * 2n) ** 2n <= held * held).toBe(true);
+    await checkRecovered(store, adopted);
+  });
 });
 
 /**
