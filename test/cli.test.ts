@@ -49,6 +49,15 @@ describe('bourse CLI', () => {
     expect(existsSync(join(out, 'equity.csv'))).toBe(true);
   });
 
+  it('backtests the synthetic market on quote mids by default (it makes no bars)', () => {
+    const r = bourse('backtest', '--synthetic', '3000', '--strategy', 'ma_cross', '--param', 'fast=5', '--param', 'slow=20', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { orders: number }).orders).toBeGreaterThan(10);
+    // An explicit source still wins: bars never come, so nothing trades.
+    const bars = bourse('backtest', '--synthetic', '3000', '--strategy', 'ma_cross', '--param', 'source=bar', '--json');
+    expect((JSON.parse(bars.stdout) as { orders: number }).orders).toBe(0);
+  });
+
   it('counts risk denials by reason with --risk', () => {
     const r = bourse('backtest', '--data', 'data/sp500-2019-2020.csv', '--strategy', 'ma_cross', '--param', 'size=10', '--risk', 'maxOrderQty=5', '--json');
     expect(r.code).toBe(0);

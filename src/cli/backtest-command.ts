@@ -62,7 +62,9 @@ export function backtestCommand(argv: string[]): number {
   const cfg = configFromFlags(flags);
 
   const source = flags.synthetic ? syntheticSource(flags.synthetic, flags.seed) : csvSource(flags.data ?? [], { ...flags, fees });
-  const strategy = createStrategy(flags.strategy, `${flags.strategy}-1`, parseKeyValues(flags.param, 'param'), source.instruments.map((i) => i.id));
+  // The synthetic market quotes and trades but makes no bars: its strategies read quote mids unless told otherwise (as in paper mode).
+  const params = { ...(flags.synthetic ? { source: 'quote' } : {}), ...parseKeyValues(flags.param, 'param') };
+  const strategy = createStrategy(flags.strategy, `${flags.strategy}-1`, params, source.instruments.map((i) => i.id));
 
   const bar = flags.json ? progressBar('', 0) : progressBar('backtest', flags.synthetic ? Number(flags.synthetic) * source.instruments.length : undefined);
   let out: string | undefined;
