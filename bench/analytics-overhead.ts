@@ -18,24 +18,10 @@ import { SyntheticMarket } from '../src/data/index.js';
 import { runBacktest } from '../src/engine/backtest.js';
 import { attachPerformanceMonitor } from '../src/analytics/backtest-report.js';
 import type { PerformanceMonitor } from '../src/analytics/performance-monitor.js';
-import { createStrategy } from '../src/strategy/registry.js';
-import { Strategy } from '../src/strategy/strategy.js';
-import { BENCH_SEED, EveryTickStrategy, benchInstruments, benchMarket } from './fixtures.js';
+import { BENCH_SEED, type BenchVariant, benchInstruments, benchMarket, benchStrategy } from './fixtures.js';
 import { type TimedRun, comparePaired, reportRun, runInChild, timeRun } from './paired.js';
 
-type Variant = 'dense' | 'sparse' | 'idle';
-
-/** Receives every quote and never trades. */
-class IdleStrategy extends Strategy {}
-
-/** The strategies of bench/backtest-throughput.ts, plus the idle one. */
-function strategyFor(variant: Variant): Strategy {
-  if (variant === 'dense') return new EveryTickStrategy('every_tick-1');
-  if (variant === 'sparse') return createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' });
-  return new IdleStrategy('idle-1');
-}
-
-function run(variant: Variant, quotes: number, withMonitor: boolean): TimedRun & { fills: number; trades: number | undefined } {
+function run(variant: BenchVariant, quotes: number, withMonitor: boolean): TimedRun & { fills: number; trades: number | undefined } {
   const instruments = benchInstruments(10);
   const source = new SyntheticMarket(benchMarket(instruments), Math.ceil(quotes / instruments.length));
   let monitor: PerformanceMonitor | undefined;
@@ -43,7 +29,7 @@ function run(variant: Variant, quotes: number, withMonitor: boolean): TimedRun &
   const timed = timeRun(() => {
     const result = runBacktest({
       source,
-      strategies: [strategyFor(variant)],
+      strategies: [benchStrategy(variant)],
       initialCapital: Money.of('100000000', USD),
       equitySampleMs: 60_000,
       // As bench/backtest-throughput.ts: results are not kept, so the baseline is the core benchmark.
@@ -58,7 +44,7 @@ function run(variant: Variant, quotes: number, withMonitor: boolean): TimedRun &
 
 const here = fileURLToPath(import.meta.url);
 
-export function measureOverhead(variant: Variant, quotes: number, repeats: number): Record<string, unknown> {
+export function measureOverhead(variant: BenchVariant, quotes: number, repeats: number): Record<string, unknown> {
   let last: ReturnType<typeof run> | undefined;
   const inChild = (monitor: boolean) => () => {
     const r = runInChild(here, ['--run', variant, String(quotes), String(monitor)]) as ReturnType<typeof run>;
@@ -78,11 +64,11 @@ export function measureOverhead(variant: Variant, quotes: number, repeats: numbe
 }
 
 if (process.argv[2] === '--run') {
-  reportRun(run(process.argv[3] as Variant, Number(process.argv[4]), process.argv[5] === 'true'));
+  reportRun(run(process.argv[3] as BenchVariant, Number(process.argv[4]), process.argv[5] === 'true'));
 } else if (process.argv[1]?.endsWith('analytics-overhead.js')) {
   const which = process.argv[2] ?? 'all';
   const repeats = Number(process.argv[4] ?? 7);
-  const variants: Variant[] = which === 'all' ? ['sparse', 'dense', 'idle'] : [which as Variant];
+  const variants: BenchVariant[] = which === 'all' ? ['sparse', 'dense', 'idle'] : [which as BenchVariant];
   for (const v of variants) {
     const quotes = Number(process.argv[3] ?? 1_000_000);
     process.stdout.write(JSON.stringify(measureOverhead(v, quotes, repeats)) + '\n');

@@ -8,8 +8,7 @@
 import { Money, USD } from '../src/core/money.js';
 import { SyntheticMarket } from '../src/data/index.js';
 import { runBacktest } from '../src/engine/backtest.js';
-import { createStrategy } from '../src/strategy/registry.js';
-import { BENCH_SEED, EveryTickStrategy, benchInstruments, benchMarket } from './fixtures.js';
+import { BENCH_SEED, benchInstruments, benchMarket, benchStrategy } from './fixtures.js';
 
 export interface ThroughputResult {
   variant: string;
@@ -26,10 +25,7 @@ export function measureThroughput(variant: 'sparse' | 'dense', quotes: number): 
   const instruments = benchInstruments(10);
   const steps = Math.ceil(quotes / instruments.length);
   const source = new SyntheticMarket(benchMarket(instruments), steps);
-  const strategy =
-    variant === 'sparse'
-      ? createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' })
-      : new EveryTickStrategy('every_tick-1');
+  const strategy = benchStrategy(variant);
   const t0 = process.hrtime.bigint();
   const result = runBacktest({ source, strategies: [strategy], initialCapital: Money.of('100000000', USD), equitySampleMs: 60_000, keepHistory: false });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -6,7 +6,9 @@ import { Instrument } from '../src/model/instrument.js';
 import type { SyntheticConfig } from '../src/data/index.js';
 import type { QuoteTick } from '../src/model/data.js';
 import { Strategy } from '../src/strategy/strategy.js';
+import { createStrategy } from '../src/strategy/registry.js';
 import type { Quantity } from '../src/core/quantity.js';
+import type { RiskLimits } from '../src/risk/limits.js';
 
 export const BENCH_SEED = 7;
 
@@ -41,3 +43,35 @@ export class EveryTickStrategy extends Strategy {
     this.market(q.instrumentId, this.positionRaw(q.instrumentId) > 0 ? 'SELL' : 'BUY', size);
   }
 }
+
+/** Receives every quote and never trades: the bare data path. */
+export class IdleStrategy extends Strategy {}
+
+/** The core benchmark's variants: few orders (MA crossover), an order on every quote, none at all. */
+export type BenchVariant = 'sparse' | 'dense' | 'idle';
+
+/** The strategy of a variant, as bench/backtest-throughput.ts runs it (idle: one that never trades). */
+export function benchStrategy(variant: BenchVariant): Strategy {
+  if (variant === 'dense') return new EveryTickStrategy('every_tick-1');
+  if (variant === 'sparse') return createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' });
+  return new IdleStrategy('idle-1');
+}
+
+/** Every pre-trade limit of the risk engine enabled, none of them binding on the benchmark market. */
+export const BENCH_RISK_LIMITS: RiskLimits = {
+  maxOrderQty: '1000',
+  maxOrderNotional: '1000000',
+  maxPositionQty: '100000',
+  maxPositionNotional: '100000000',
+  maxOpenPositions: 100,
+  maxGrossExposure: '1000000000',
+  maxNetExposure: '1000000000',
+  maxPortfolioHeat: 1,
+  dailyLossLimit: 0.5,
+  maxDrawdown: 0.5,
+  fatFingerBps: 100_000,
+  staleQuoteMs: 60_000,
+  maxOrdersPerSecond: 1e9,
+  maxOrdersPerSecondPerStrategy: 1e9,
+  leverage: 100,
+};

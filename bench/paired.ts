@@ -40,10 +40,10 @@ export function reportRun(run: TimedRun): void {
  */
 const childFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
-/** Runs `script args` in a fresh Node process that times its work and calls reportRun. */
-export function runInChild(script: string, args: readonly string[]): TimedRun {
+/** Runs `script args` in a fresh Node process and returns the JSON of its last output line (a timed run's reportRun by default). */
+export function runInChild<T = TimedRun>(script: string, args: readonly string[]): T {
   const out = execFileSync(process.execPath, [...childFlags, script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out.trim().split('\n').pop()!) as TimedRun;
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
 export function median(xs: readonly number[]): number {

@@ -18,28 +18,8 @@ import { TradingEngine } from '../src/engine/trading-engine.js';
 import { SimulatedExchange } from '../src/execution/simulated-exchange.js';
 import { Order } from '../src/model/order.js';
 import { attachRiskEngine, attachRiskStack } from '../src/risk/attach.js';
-import type { RiskLimits } from '../src/risk/limits.js';
-import { createStrategy } from '../src/strategy/registry.js';
-import { BENCH_SEED, EveryTickStrategy, benchInstruments, benchMarket } from './fixtures.js';
+import { BENCH_RISK_LIMITS, BENCH_SEED, benchInstruments, benchMarket, benchStrategy } from './fixtures.js';
 import { type TimedRun, comparePaired, reportRun, runInChild, timeRun } from './paired.js';
-
-const LIMITS: RiskLimits = {
-  maxOrderQty: '1000',
-  maxOrderNotional: '1000000',
-  maxPositionQty: '100000',
-  maxPositionNotional: '100000000',
-  maxOpenPositions: 100,
-  maxGrossExposure: '1000000000',
-  maxNetExposure: '1000000000',
-  maxPortfolioHeat: 1,
-  dailyLossLimit: 0.5,
-  maxDrawdown: 0.5,
-  fatFingerBps: 100_000,
-  staleQuoteMs: 60_000,
-  maxOrdersPerSecond: 1e9,
-  maxOrdersPerSecondPerStrategy: 1e9,
-  leverage: 100,
-};
 
 function checkLatency(checks: number) {
   const instruments = benchInstruments(10);
@@ -47,7 +27,7 @@ function checkLatency(checks: number) {
   const capital = Money.of('1000000000', USD);
   const venue = new SimulatedExchange({ clock, instruments, startingCash: capital, leverage: 100 });
   const engine = new TradingEngine({ clock, instruments, initialCapital: capital, venue });
-  const risk = attachRiskEngine(engine, LIMITS);
+  const risk = attachRiskEngine(engine, BENCH_RISK_LIMITS);
   engine.start();
   const market = new SyntheticMarket(benchMarket(instruments), 50);
   for (const r of market.records()) {
@@ -91,7 +71,7 @@ function checkLatency(checks: number) {
 function throughput(quotes: number, withRisk: Mode, variant: Variant): TimedRun {
   const instruments = benchInstruments(10);
   const source = new SyntheticMarket(benchMarket(instruments), Math.ceil(quotes / 10));
-  const strategy = variant === 'dense' ? new EveryTickStrategy('every_tick-1') : createStrategy('ma_cross', 'ma_cross-1', { fast: 20, slow: 80, size: '0.01', mode: 'long-short', source: 'quote' });
+  const strategy = benchStrategy(variant);
   return timeRun(
     () =>
       runBacktest({
@@ -100,8 +80,8 @@ function throughput(quotes: number, withRisk: Mode, variant: Variant): TimedRun 
         initialCapital: Money.of('100000000', USD),
         equitySampleMs: 60_000,
         keepHistory: false,
-        ...(withRisk === 'gate' ? { attach: (engine: TradingEngine) => void attachRiskEngine(engine, LIMITS) } : {}),
-        ...(withRisk === 'stack' ? { attach: (engine: TradingEngine) => void attachRiskStack(engine, { ...LIMITS, measures: { intervalMs: 3_600_000, window: 120, confidences: [0.95, 0.99], monteCarloPaths: 2000 } }) } : {}),
+        ...(withRisk === 'gate' ? { attach: (engine: TradingEngine) => void attachRiskEngine(engine, BENCH_RISK_LIMITS) } : {}),
+        ...(withRisk === 'stack' ? { attach: (engine: TradingEngine) => void attachRiskStack(engine, { ...BENCH_RISK_LIMITS, measures: { intervalMs: 3_600_000, window: 120, confidences: [0.95, 0.99], monteCarloPaths: 2000 } }) } : {}),
       }).summary.records,
   );
 }
