@@ -130,16 +130,10 @@ describe('crash recovery (in process, the store cut at a commit)', () => {
   });
 
   it('halts start-up with a clear reason when the venue account differs, or adopts it (journaled) when told to', async () => {
-    const store = new MemoryJournalStore();
-    const rig = await openRig(store, { seed: 5 });
-    rig.drive(marketRecords(5, 60));
-    await rig.journal.flush();
+    const { store, meta: changed, saveMeta } = await sessionWithVenueMeta<{ cashRaw: string }>();
     // The venue's account moves without the journal knowing (e.g. a transfer).
-    const venueKey = 'venue/SIM/meta';
-    const meta = (await store.readKv(venueKey)).get(venueKey)!;
-    const changed = JSON.parse(meta) as { cashRaw: string };
     changed.cashRaw = (BigInt(changed.cashRaw) - 12345n).toString();
-    store.write({ records: [], kv: [[venueKey, JSON.stringify(changed)]] });
+    saveMeta(changed);
     await expect(openRig(store, { seed: 6, startTs: T0 + 100_000 })).rejects.toThrow(/cash: journal .* USD, venue .* USD/);
     const adopted = await openRig(store, { seed: 6, startTs: T0 + 100_000, onMismatch: 'adopt' });
     expect(adopted.recovery.reconcile.adopted).toBe(true);
@@ -149,18 +143,13 @@ describe('crash recovery (in process, the store cut at a commit)', () => {
   });
 
   it('adopting a smaller position at the venue keeps its average entry price (the open value shrinks with the basis)', async () => {
-    const store = new MemoryJournalStore();
-    const rig = await openRig(store, { seed: 5 });
-    rig.drive(marketRecords(5, 60));
-    await rig.journal.flush();
-    const venueKey = 'venue/SIM/meta';
-    const meta = JSON.parse((await store.readKv(venueKey)).get(venueKey)!) as { books: Array<{ instrumentId: string; netRaw: number }> };
+    const { store, rig, meta, saveMeta } = await sessionWithVenueMeta<{ books: Array<{ instrumentId: string; netRaw: number }> }>();
     const book = meta.books.find((b) => Math.abs(b.netRaw) > 2 * INSTRUMENTS.find((i) => i.id === b.instrumentId)!.sizeStep.raw)!;
     const before = rig.engine.portfolio.position(book.instrumentId)!;
     const step = before.instrument.sizeStep.raw;
     // The venue holds one size step less than the journal says.
     book.netRaw -= Math.sign(book.netRaw) * step;
-    store.write({ records: [], kv: [[venueKey, JSON.stringify(meta)]] });
+    saveMeta(meta);
     const adopted = await openRig(store, { seed: 6, startTs: T0 + 100_000, onMismatch: 'adopt' });
     const after = adopted.engine.portfolio.position(book.instrumentId)!;
     expect(after.qtyRaw).toBe(book.netRaw);
@@ -172,6 +161,17 @@ describe('crash recovery (in process, the store cut at a commit)', () => {
     await checkRecovered(store, adopted);
   });
 });
+
+/** A journaled session (seed 5, 60 steps), the venue's saved meta state, and a way to save it changed behind the journal's back. */
+async function sessionWithVenueMeta<M>(): Promise<{ store: MemoryJournalStore; rig: Rig; meta: M; saveMeta: (meta: M) => void }> {
+  const store = new MemoryJournalStore();
+  const rig = await openRig(store, { seed: 5 });
+  rig.drive(marketRecords(5, 60));
+  await rig.journal.flush();
+  const key = 'venue/SIM/meta';
+  const meta = JSON.parse((await store.readKv(key)).get(key)!) as M;
+  return { store, rig, meta, saveMeta: (m) => void store.write({ records: [], kv: [[key, JSON.stringify(m)]] }) };
+}
 
 /**
  * A venue whose submits time out for 10% of orders (seeded): half of them after the venue took
