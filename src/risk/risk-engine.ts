@@ -618,15 +618,15 @@ export class RiskEngine implements PreTradeGate {
     const stale = this.limits.staleQuoteMs;
     if (stale !== undefined) {
       const slots = this.slotList;
-      for (let i = 0; i < slots.length; i++) {
-        const m = slots[i]!.market;
+      for (const slot of slots) {
+        const m = slot.market;
         if (Number.isNaN(m.lastRaw)) continue;
-        const id = slots[i]!.inst.id;
+        const id = slot.inst.id;
         const age = now - m.lastTs;
         if (age > stale) {
           this.alerts.raise({ key: `stale_data:${id}`, level: 'WARNING', action: 'INCREASE_MONITORING', message: `no market data for ${id} for ${age} ms`, symbol: id });
           this.staleAlerts.add(id);
-        } else if (this.staleAlerts.size > 0 && this.staleAlerts.delete(id)) this.alerts.resolve(`stale_data:${id}`);
+        } else if (this.staleAlerts.delete(id)) this.alerts.resolve(`stale_data:${id}`);
       }
     }
   }
