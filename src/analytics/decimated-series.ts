@@ -35,6 +35,8 @@ export class DecimatedSeries {
   private highAt = 0;
   private lastTs = 0;
   private lastValue = 0;
+  /** Whether the last point pushed is stored (a closed bucket stores only its low and high). */
+  private lastStored = true;
 
   /** Throws ValueError when `capacity` is not an integer of at least 4. */
   constructor(capacity: number) {
@@ -50,6 +52,7 @@ export class DecimatedSeries {
     this.lastValue = value;
     if (this.stride === 1) {
       this.store(ts, value);
+      this.lastStored = true;
       return;
     }
     const at = this.bucketCount++;
@@ -64,14 +67,18 @@ export class DecimatedSeries {
       this.highAt = at;
     }
     if (this.bucketCount === this.stride) {
+      this.lastStored = this.lowAt === at || this.highAt === at;
       this.bucketCount = 0;
       this.storeBucket();
     }
   }
 
-  /** Points toArray returns: those stored (at most the capacity) and up to three of the open bucket. */
+  /**
+   * Points toArray returns: those stored (at most the capacity), then up to three of the open
+   * bucket, or the last point when the bucket it closed stored only its low and high.
+   */
   get count(): number {
-    if (this.bucketCount === 0) return this.size;
+    if (this.bucketCount === 0) return this.lastStored ? this.size : this.size + 1;
     const lastAt = this.bucketCount - 1;
     return this.size + 1 + (this.lowAt !== this.highAt ? 1 : 0) + (lastAt !== this.lowAt && lastAt !== this.highAt ? 1 : 0);
   }
@@ -98,7 +105,7 @@ export class DecimatedSeries {
       if (this.lowAt !== this.highAt) out.push(lowFirst ? { ts: this.highTs, value: this.highValue } : { ts: this.lowTs, value: this.lowValue });
       const lastAt = this.bucketCount - 1;
       if (lastAt !== this.lowAt && lastAt !== this.highAt) out.push({ ts: this.lastTs, value: this.lastValue });
-    }
+    } else if (!this.lastStored) out.push({ ts: this.lastTs, value: this.lastValue });
     return out;
   }
 
