@@ -89,7 +89,7 @@ describe('golden backtest: S&P 500 2019-2020 with the performance monitor', () =
     expect(r.calmar).toBeCloseTo(0.01258521089761464, 10);
   });
 
-  it('drawdown: 4843.86 (4.657%) from 2020-02-21 to 2020-04-17, not recovered; longest 146 days', () => {
+  it('drawdown: 4843.86 (4.657%) from 2020-02-21 to 2020-04-16, not recovered; longest 146 days', () => {
     expect(s.equity.highWaterMark).toBe('104007.69');
     expect(s.equity.points).toBe(336);
     expect(s.equity.longestDrawdownDurationMs).toBe(146 * DAY_MS);
@@ -97,7 +97,7 @@ describe('golden backtest: S&P 500 2019-2020 with the performance monitor', () =
       amount: '4843.86',
       fraction: expect.closeTo(0.04657213327206864, 12),
       peakTs: Date.UTC(2020, 1, 21),
-      troughTs: Date.UTC(2020, 3, 17),
+      troughTs: Date.UTC(2020, 3, 16),
       recoveryTs: null,
       timeToRecoveryMs: null,
     });

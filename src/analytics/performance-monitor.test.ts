@@ -90,31 +90,32 @@ describe('PerformanceMonitor on a scripted backtest', () => {
     expect(snap.pnl.today).toEqual({ day: '2026-01-05', startedAt: T(5), startEquity: '10038.48', pnl: '3.96', return: expect.closeTo(0.00039448203313649077, 14) });
   });
 
-  it('samples the equity curve on the clock grid and at fills, the whole run thinned to about N points', () => {
+  it('samples the equity curve on the clock grid and after fills, the whole run thinned to about N points', () => {
     const e = snap.equity;
     expect(e).toMatchObject({ points: 23, pointsRetained: 12, maxPoints: 10, firstTs: T0, lastTs: T(13), lastEquity: '10042.44', highWaterMark: '10094.41', drawdown: '51.97' });
-    // The 23 points p0..p22, in order: T0 10000 (start), T1 10000, T2 10000, T2 9988.98 (fill),
+    // The 23 points p0..p22, in order (a fill sample is the equity once the instant's bars are
+    // handled, marked at their closes): T0 10000 (start), T1 10000, T2 10000, T2 10018.98 (fill),
     // T3 10018.98, T3 10038.48 (fill), T4 10038.48, T5 10038.48, T5 10027.43 (fill), T6 10027.43,
-    // T6 10016.40 (fill), T7 10046.40, T8 10066.40, T8 10075.42 (fill), T9 10075.42, T10 10075.42,
-    // T10 10074.41 (fill, marked at the previous close), T11 10094.41, T12 10064.41,
-    // T12 10053.42 (fill), T13 10053.42, T13 10052.44 (fill), T13 10042.44 (stop).
+    // T6 10046.40 (fill), T7 10046.40, T8 10066.40, T8 10075.42 (fill), T9 10075.42, T10 10075.42,
+    // T10 10094.41 (fill), T11 10094.41, T12 10064.41, T12 10053.42 (fill), T13 10053.42,
+    // T13 10042.44 (fill), T13 10042.44 (stop).
     // p10 finds the store (10) full: p0 stays, and of p1–p4, p5–p8, p9 the low and high stay
-    // (p3, p4; p5, p8; p9); then buckets of two add their low and high: p11, p12; p13 (= p14).
-    // p15 fills it again: p0; p3, p5 of p3 p4 p5 p8; p10, p12 of p9–p12; p13. Then p15, p16 as
+    // (p1, p3; p5, p8; p9); then buckets of two add their low and high: p11, p12; p13 (= p14).
+    // p15 fills it again: p0; p1, p5 of p1 p3 p5 p8; p9, p12 of p9–p12; p13. Then p15, p16 as
     // the last bucket of two, a bucket of four p17–p20 adds p17 (high) and p19 (low, first of the
-    // equal p19 p20), and the open bucket shows p21 and p22.
+    // equal p19 p20), and the open bucket shows p21 (its low and high) and p22 (its last).
     expect(monitor.equityPoints()).toEqual([
-      { ts: T0, value: 10000 }, // first
-      { ts: T(2), value: 9988.98 }, // the run's low
+      { ts: T0, value: 10000 }, // first, and the run's low
+      { ts: T(1), value: 10000 },
       { ts: T(3), value: 10038.48 },
-      { ts: T(6), value: 10016.4 },
+      { ts: T(6), value: 10027.43 },
       { ts: T(8), value: 10066.4 },
       { ts: T(8), value: 10075.42 },
       { ts: T(10), value: 10075.42 },
-      { ts: T(10), value: 10074.41 },
-      { ts: T(11), value: 10094.41 }, // the run's high (high-water mark)
+      { ts: T(10), value: 10094.41 }, // the run's high (high-water mark)
+      { ts: T(11), value: 10094.41 },
       { ts: T(12), value: 10053.42 },
-      { ts: T(13), value: 10052.44 },
+      { ts: T(13), value: 10042.44 },
       { ts: T(13), value: 10042.44 }, // stop
     ]);
     const dd = monitor.drawdownPoints();
@@ -412,6 +413,43 @@ describe('PerformanceMonitor edge cases', () => {
     expect(snap.equity).toMatchObject({ points: 3, lastTs: T0 + 660_000 });
     expect(equityRaw).toHaveBeenCalledTimes(3);
     r.engine.stop();
+  });
+
+  it('takes one equity sample after the fills of an instant, once its events are handled (a snapshot mid-instant takes it at once)', () => {
+    const a = testInstrument('FA-USD');
+    const b = testInstrument('FB-USD');
+    // Each strategy buys 10 on bar 0 and sells them on bar 2: both fill at the opens of bars 1 and 3.
+    const script: Record<number, ScriptStep> = { 0: { order: { side: 'BUY', qty: 10 } }, 2: { order: { side: 'SELL', qty: 10 } } };
+    const r = rig([a, b], [new ScriptedStrategy('A', a.id, script), new ScriptedStrategy('B', b.id, script)]);
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: 24 * HOUR_MS, publishIntervalMs: 0 });
+    const equity = () => Number(r.engine.portfolio.equityRaw()) / 100;
+    const instant = (k: number, opens: [number, number], closes: [number, number]) => {
+      r.clock.advanceTo(T(k));
+      r.engine.dispatch(bar(a, T(k), opens[0], closes[0]));
+      r.engine.dispatch(bar(b, T(k), opens[1], closes[1]));
+    };
+    r.clock.advanceTo(T0);
+    r.engine.start();
+    instant(0, [100, 100], [100, 100]);
+    // Two fills at T1, each marked later at its bar's close: one sample, after both bars.
+    instant(1, [100, 100], [104, 97]);
+    r.clock.advanceTo(T(1) + 1);
+    expect(monitor.equityPoints()).toEqual([
+      { ts: T0, value: 10000 },
+      { ts: T(1), value: equity() },
+    ]);
+    expect(equity()).toBe(10000 - 2 + 40 - 30); // fees 1.00 + 1.00, A +4 × 10, B −3 × 10
+    instant(2, [104, 97], [104, 97]); // no fill: no sample
+    // A snapshot between the two fills of T3 takes the pending sample at once; the second fill arms another.
+    r.clock.advanceTo(T(3));
+    r.engine.dispatch(bar(a, T(3), 110, 110));
+    const mid = monitor.snapshot().equity;
+    expect(mid).toMatchObject({ points: 3, lastTs: T(3), lastEquity: equity().toFixed(2) });
+    r.engine.dispatch(bar(b, T(3), 95, 95));
+    r.engine.stop();
+    // The stop takes the second fill's sample, then its own.
+    expect(monitor.equityPoints().slice(2).map((p) => p.ts)).toEqual([T(3), T(3), T(3)]);
+    expect(monitor.equityPoints().at(-1)!.value).toBe(equity());
   });
 
   it('counts an out-of-range signal confidence as an error instead of throwing on the bus', () => {

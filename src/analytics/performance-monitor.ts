@@ -9,11 +9,15 @@
  *
  * Sampling and returns convention:
  * - Equity is sampled on a grid of `equitySampleMs` of clock time by a clock timer (so a sample at
- *   grid time T sees every record stamped before T), at every fill, at start and at stop. The
- *   monitor does not listen to position.changed or portfolio.pnl, so the engine need not build
- *   those snapshots for it; at a fill it reads equity from the portfolio, which keeps its
- *   market value sums up to date as positions change (exact: safe integers, else BigInt). The
- *   timer re-arms at the first grid time after the clock's horizon (a simulated clock's advance
+ *   grid time T sees every record stamped before T), after fills, at start and at stop. A fill
+ *   arms a sample for the next millisecond of clock time (one for however many fills share the
+ *   millisecond), recorded at the fill's time: the equity once every event of that instant has
+ *   been handled, as the grid sample sees it, rather than once per fill midway through the
+ *   instant (a replay of 10 instruments on one tick grid fills 10 orders an instant). A snapshot
+ *   or a grid sample taken while it is pending takes it at once. The monitor does not listen to
+ *   position.changed or portfolio.pnl, so the engine need not build those snapshots for it; it
+ *   reads equity from the portfolio, which keeps its market value sums up to date as positions
+ *   change (exact: safe integers, else BigInt). The grid timer re-arms at the first grid time after the clock's horizon (a simulated clock's advance
  *   target: the record that moved it), and a grid time with no record or event since the last
  *   sample records nothing, so gaps in the data (nights, weekends) cost one sample, not one per
  *   interval.
@@ -21,7 +25,7 @@
  *   They are annualized with periodsPerYear = 365·24·3600·1000 / equitySampleMs (a 24/7 market),
  *   unless `periodsPerYear` is given (e.g. 252 for daily bars of an exchange-traded market). The
  *   risk-free rate (annual, simple) and the Sortino target come from the options. Drawdowns use
- *   every sample, fills included.
+ *   every sample, fill samples included.
  *
  * Market data: the monitor does not follow data records on the bus. The kernel's market cache
  * counts each instrument's records and keeps its last data time; the monitor reads them there at
@@ -219,7 +223,7 @@ const NOTES = [
   'returns: E_t / E_{t-1} − 1 between equity samples on the equitySampleMs grid of clock time, plus the final sample at stop',
   'volatility = per-period sample std × √periodsPerYear; Sharpe = (mean − rf/periodsPerYear) / std × √periodsPerYear; Sortino uses downside deviation over all periods',
   'Calmar = annualized return / maximum drawdown fraction',
-  'drawdowns use every equity sample: grid, fills, start and stop',
+  'drawdowns use every equity sample: grid, after fills (one per millisecond of clock time that holds fills, once its events are handled), start and stop',
   'a trade is a round trip from opening a position to flat (or a flip); trade return = net P&L / entry notional',
   'orders are attributed to the most recent signal of their strategy on their instrument; trade outcomes to the signal of the opening order',
   'hourly and daily buckets: P&L, trades and wins of round trips by close time; fills and volume (notional) by fill time; local time in timeZone',
@@ -293,6 +297,9 @@ export class PerformanceMonitor {
   /** totalEvents() at the last grid sample. */
   private eventsAtSample = -1;
   private sampleTimer: TimerHandle | undefined;
+  /** The pending sample after fills, and the time of the latest fill it stands for. */
+  private fillSampleTimer: TimerHandle | undefined;
+  private fillSampleTs = 0;
   private rateTimer: TimerHandle | undefined;
   private dayTimer: TimerHandle | undefined;
   private publishTimer: TimerHandle | undefined;
@@ -359,6 +366,7 @@ export class PerformanceMonitor {
   detach(): void {
     for (const off of this.unsubscribers.splice(0)) off();
     for (const s of this.instruments.values()) s.recordsAtDetach ??= s.market?.records;
+    this.settleFillSample();
     this.cancelTimers();
     this.eventLoop?.disable();
   }
@@ -401,6 +409,7 @@ export class PerformanceMonitor {
     if (s.state === 'STARTING') {
       if (this.startedAt === undefined) this.begin();
     } else if (s.state === 'STOPPED') {
+      this.settleFillSample();
       if (this.startedAt !== undefined && !this.stopped) this.recordPoint(s.ts, Number(this.portfolio.equityRaw()) / this.ccyScale, false);
       this.finish();
     }
@@ -509,7 +518,8 @@ export class PerformanceMonitor {
       inst.lastQtyRaw = qty;
     }
     if (this.startedAt !== undefined && !this.stopped) {
-      this.recordPoint(e.ts, this.fastEquityMinor() / this.ccyScale, false);
+      this.fillSampleTs = e.ts;
+      this.fillSampleTimer ??= this.clock.setTimer(this.clock.now() + 1, this.onFillSampleTimer);
     }
     const b = this.scratchBucket;
     b.ts = e.ts;
@@ -602,6 +612,7 @@ export class PerformanceMonitor {
   private readonly onSampleTimer = (): void => {
     this.sampleTimer = undefined;
     if (this.stopped) return;
+    this.settleFillSample();
     const events = this.totalEvents();
     if (events !== this.eventsAtSample) {
       this.eventsAtSample = events;
@@ -609,6 +620,19 @@ export class PerformanceMonitor {
     }
     this.armSampler();
   };
+
+  private readonly onFillSampleTimer = (): void => {
+    this.fillSampleTimer = undefined;
+    if (!this.stopped) this.recordPoint(this.fillSampleTs, this.fastEquityMinor() / this.ccyScale, false);
+  };
+
+  /** Takes a pending sample after fills now (before a grid sample, a snapshot or the stop). */
+  private settleFillSample(): void {
+    const timer = this.fillSampleTimer;
+    if (timer === undefined) return;
+    this.clock.cancelTimer(timer);
+    this.onFillSampleTimer();
+  }
 
   private sample(now: number): void {
     if (now >= this.nextDayStart) this.rollDay(now);
@@ -704,8 +728,8 @@ export class PerformanceMonitor {
   }
 
   private cancelTimers(): void {
-    for (const t of [this.sampleTimer, this.rateTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
-    this.sampleTimer = this.rateTimer = this.dayTimer = this.publishTimer = undefined;
+    for (const t of [this.sampleTimer, this.fillSampleTimer, this.rateTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
+    this.sampleTimer = this.fillSampleTimer = this.rateTimer = this.dayTimer = this.publishTimer = undefined;
   }
 
   // --- state helpers --------------------------------------------------------------------
@@ -785,11 +809,13 @@ export class PerformanceMonitor {
 
   /** The retained equity curve (account currency, as numbers), oldest first. */
   equityPoints(): SeriesPoint[] {
+    this.settleFillSample();
     return this.equityCurve.toArray();
   }
 
   /** Drawdown below the high-water mark at each equity point, as a fraction of the mark (0 while the mark is ≤ 0). */
   drawdownPoints(): SeriesPoint[] {
+    this.settleFillSample();
     return this.drawdownCurve.toArray();
   }
 
@@ -809,6 +835,7 @@ export class PerformanceMonitor {
 
   /** Every figure, as one JSON-serializable object. Allocates; not meant for every tick. */
   snapshot(): PerformanceSnapshot {
+    this.settleFillSample();
     const now = this.clock.now();
     if (this.startedAt !== undefined && !this.stopped && now >= this.nextDayStart) this.rollDay(now);
     const p = this.portfolio.snapshot(now);

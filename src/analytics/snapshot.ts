@@ -111,7 +111,7 @@ export interface DrawdownEpisodeView {
 }
 
 export interface EquitySection {
-  /** Points ever recorded (interval samples, fills, start and stop). */
+  /** Points ever recorded (interval samples, samples after fills, start and stop). */
   readonly points: number;
   /**
    * Points kept for the curve: the whole run, thinned once it outgrew maxPoints (first, last,

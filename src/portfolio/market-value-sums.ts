@@ -2,8 +2,8 @@
  * MarketValueSums: a portfolio's Σ market value (net), Σ |market value| (gross) and number of open
  * positions, kept incrementally. A position queues itself when its mark, quantity or cost changes
  * (once until the next refresh), and a refresh re-values only the queued positions: equity and
- * exposure, read on every order (risk checks) and every fill (equity limits, the equity curve),
- * cost O(changed positions) instead of O(positions).
+ * exposure, read on every order (risk checks), every fill (equity limits) and every instant with
+ * fills (the equity curve), cost O(changed positions) instead of O(positions).
  *
  * The sums are numbers, exact because every value added is a safe integer and every partial gross
  * is checked to stay one (|partial net| ≤ partial gross). A market value that is not a safe

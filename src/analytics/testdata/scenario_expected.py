@@ -19,10 +19,12 @@ for k in range(14):
     ts = T0 + k*H
     if k >= 1:
         e = equity(); points.append((ts, e, 'grid')); grid.append(e)
+    filled = False
     for inst, bars in (('T', test), ('A', alt)):
         o, c = bars[k]
         f = fills.get((inst, k))
         if f:
+            filled = True
             side, q = f
             notional = D(o) * q
             fee = (notional * fee_rate).quantize(D('0.01'), rounding=ROUND_HALF_UP)
@@ -31,8 +33,9 @@ for k in range(14):
             cash -= s * notional + fee
             qty[inst] += s * q
             if mark[inst] is None: mark[inst] = o
-            points.append((ts, equity(), 'fill'))
         mark[inst] = c
+    if filled:  # one sample after the fills of an instant, once all its bars are handled
+        points.append((ts, equity(), 'fill'))
     E.append(equity())
 final = equity()
 points.append((T0 + 13*H, final, 'stop'))

@@ -39,10 +39,14 @@ for k, (ts, o, c) in enumerate(bars):
             cash += notional - fee; qty -= q
             trades.append((entry[0], ts, entry[1], o, (o - entry[1]) * q - entry[2] - fee))
             entry = None
-        points.append((ts, cash + qty * mark))          # fill point, marked at the previous close
         pending = None
+        filled = True
+    else:
+        filled = False
     mark = c
     E.append(cash + qty * mark)
+    if filled:
+        points.append((ts, E[-1]))   # fill sample: once the bar's events are handled, marked at its close
     closes.append(int(c * 100))
     if len(closes) >= SLOW:
         fast, slow = sum(closes[-FAST:]), sum(closes[-SLOW:])
