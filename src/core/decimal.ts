@@ -8,6 +8,7 @@
  * (half away from zero).
  */
 import { decimalDigits } from './digits.js';
+import { roundDiv } from './exact.js';
 import { ValueError } from './errors.js';
 
 export const MAX_PRECISION = 12;
@@ -150,18 +151,6 @@ export function decimalToNumber(text: string): number {
   return negative ? -x : x;
 }
 
-/**
- * numerator / divisor rounded half away from zero, as a number: exact while the numerator is a
- * safe integer (a number path without bigint allocation), else through divRound.
- */
-export function divRoundToNumber(numerator: bigint, divisor: number): number {
-  const n = Number(numerator);
-  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(divisor)) return Number(divRound(numerator, BigInt(divisor)));
-  const r = n % divisor;
-  const q = (n - r) / divisor;
-  return 2 * Math.abs(r) >= divisor ? (n < 0 ? q - 1 : q + 1) : q;
-}
-
 /** Divides with rounding half away from zero. `divisor` must be positive. */
 export function divRound(numerator: bigint, divisor: bigint): bigint {
   const q = numerator / divisor;
@@ -183,12 +172,7 @@ export function rescaleSafe(raw: number, from: number, to: number): number | und
     const up = raw * pow10(to - from);
     return Number.isSafeInteger(up) ? up : undefined;
   }
-  // % and the division of the exact multiple raw - r are exact on safe integers.
-  const d = pow10(from - to);
-  const r = raw % d;
-  const q = (raw - r) / d;
-  if (2 * Math.abs(r) >= d) return raw < 0 ? q - 1 : q + 1;
-  return q;
+  return roundDiv(raw, pow10(from - to));
 }
 
 /** Rescales a raw integer from one precision to another, rounding half away from zero. */

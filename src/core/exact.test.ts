@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { divRound } from './decimal.js';
-import { type Exact, addExact, exact, mulDivRound, mulDivTruncNum, mulExact, negExact, subExact, toBigInt } from './exact.js';
+import { type Exact, addExact, exact, mulDivRound, mulDivTruncNum, mulExact, negExact, roundDiv, subExact, toBigInt, truncDiv } from './exact.js';
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -55,6 +55,34 @@ describe('Exact integers', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('divides safe integers exactly with a float division: truncated as bigint division, rounded as divRound', () => {
+    // Divisors from 1 to the whole safe range, numerators at the edges of it and next to multiples of the divisor (where the float quotient rounds across an integer).
+    const divisors = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(10, 1000, 10 ** 9, Number.MAX_SAFE_INTEGER), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }));
+    const cases = fc.oneof(
+      fc.tuple(safeInts, divisors),
+      fc.tuple(divisors, fc.integer({ min: -2, max: 2 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })).map(([d, off, k]) => {
+        const n = Math.floor(k / d) * d + off;
+        return [Number.isSafeInteger(n) ? n : 0, d] as [number, number];
+      }),
+    );
+    fc.assert(
+      fc.property(cases, fc.boolean(), ([n0, d], negate) => {
+        const n = negate ? -n0 : n0;
+        const q = truncDiv(n, d);
+        const r = roundDiv(n, d);
+        expect(BigInt(q)).toBe(BigInt(n) / BigInt(d));
+        expect(BigInt(r)).toBe(divRound(BigInt(n), BigInt(d)));
+        expect(Object.is(q, -0) || Object.is(r, -0)).toBe(false);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(truncDiv(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1)).toBe(1);
+    expect(truncDiv(Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER)).toBe(0);
+    expect(truncDiv(9_007_199_254_740_989, 3)).toBe(3_002_399_751_580_329);
+    expect(truncDiv(-1, 1000)).toBe(0);
+    expect(Object.is(roundDiv(-4, 10), -0)).toBe(false);
   });
 
   it('scales by mul/div rounding half away from zero, as divRound', () => {

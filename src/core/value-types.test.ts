@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalToNumber, divRound, divRoundToNumber, formatDecimal, parseDecimal, rescale, rescaleSafe } from './decimal.js';
+import { decimalToNumber, divRound, formatDecimal, parseDecimal, rescale, rescaleSafe } from './decimal.js';
 import { CurrencyMismatchError, ValueError } from './errors.js';
 import { EUR, Money, USD, USDT, currency, currencyOf, notionalRaw, scaleTo } from './money.js';
 import { Price } from './price.js';
@@ -150,15 +150,13 @@ describe('formatDecimal / rescale / divRound', () => {
     expect(rescale(7n, 3, 3)).toBe(7n);
   });
 
-  it('formats a safe-integer number exactly as the same bigint, and divides like divRound', () => {
+  it('formats a safe-integer number exactly as the same bigint', () => {
     fc.assert(
-      fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 1, max: 1e9 }), (raw, precision, d) => {
+      fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 12 }), (raw, precision) => {
         expect(formatDecimal(raw, precision)).toBe(formatDecimal(BigInt(raw), precision));
-        expect(BigInt(divRoundToNumber(BigInt(raw), d))).toBe(divRound(BigInt(raw), BigInt(d)));
       }),
       { numRuns: 5000 },
     );
-    expect(divRoundToNumber(10n ** 20n + 5n, 10)).toBe(Number(10n ** 19n + 1n));
   });
 
   it('rescaleSafe (the number fast path) agrees with rescale wherever it answers', () => {

@@ -24,6 +24,7 @@ import { decimalDigits } from '../core/digits.js';
 import { removeItem } from '../core/remove-item.js';
 import type { Clock } from '../core/clock.js';
 import { ValueError } from '../core/errors.js';
+import { truncDiv } from '../core/exact.js';
 import { Money } from '../core/money.js';
 import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
@@ -667,7 +668,7 @@ export class SimulatedExchange implements ExecutionClient {
     const scaledEquity = equity * this.leverageMilli;
     if (!Number.isSafeInteger(projected) || !Number.isSafeInteger(scaledEquity)) return undefined;
     // The bigint path's limit, equity × leverage‰ / 1000 truncated toward zero, exactly.
-    const limit = (scaledEquity - (scaledEquity % 1000)) / 1000;
+    const limit = truncDiv(scaledEquity, 1000);
     return projected <= limit;
   }
 

@@ -1,5 +1,5 @@
 /** HeatTerm: the risk engine's cached per-instrument term of the portfolio heat. */
-import { type Exact, exact } from '../core/exact.js';
+import { type Exact, exact, truncDiv } from '../core/exact.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Order } from '../model/order.js';
 import type { Position } from '../portfolio/position.js';
@@ -42,7 +42,7 @@ export class HeatTerm {
     const units = Math.round(f * FRACTION_UNITS);
     const mv = inst.notionalNum(mark, Math.abs(qty));
     const scaled = mv === undefined ? NaN : mv * units;
-    if (Number.isSafeInteger(scaled)) return (scaled - (scaled % FRACTION_UNITS)) / FRACTION_UNITS;
+    if (Number.isSafeInteger(scaled)) return truncDiv(scaled, FRACTION_UNITS);
     return exact((abs(inst.notionalRaw(mark, qty)) * BigInt(units)) / FRACTION_SCALE);
   }
 }
