@@ -257,6 +257,14 @@ describe('portfolio heat', () => {
     passed(h.outcome(pass.ok ? pass.order.clientOrderId : ''));
   });
 
+  it("skips re-valuing the heat below the gross exposure only while no stop works: a short's stop far above the mark risks more than its value", () => {
+    const h = harness({ maxPortfolioHeat: 0.01 }); // 1000.00
+    h.quote(T0, '50.00', '50.00', BETA);
+    passed(h.sell(5, { price: '100.00' })); // short 500.00 of ACME: gross exposure 500.00
+    passed(h.buy(5, { trigger: '400.00', reduceOnly: true })); // its stop: 5 × 300.00 = 1500.00 at risk
+    denied(h.buy(1, { inst: BETA }), 'PORTFOLIO_HEAT', /^portfolio heat would be 1501\.00 USD/); // + 2% of 50.00
+  });
+
   it('falls back to a fraction of market value (default 2%) where there is no stop and no volatility estimate', () => {
     const h = harness({ maxPortfolioHeat: 0.01 });
     denied(h.buy(501, { price: '100.00' }), 'PORTFOLIO_HEAT', 'portfolio heat would be 1002.00 USD (1.00% of equity 100000.00 USD), above the limit 1.00%');

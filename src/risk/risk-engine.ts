@@ -266,7 +266,7 @@ export class RiskEngine implements PreTradeGate {
     this.overallRate = rate === undefined ? undefined : new RateWindow(rate, 1000);
     this.subscribe();
     this.portfolio.onValueChange((p) => {
-      const slot = this.slots.get(p.instrument.id);
+      const slot = this.slotOf(p.instrument.id);
       if (slot !== undefined) this.onHeatInputChanged(slot.heat);
     });
     this.lastEquity = this.portfolio.equityExact();
@@ -421,11 +421,15 @@ export class RiskEngine implements PreTradeGate {
     if (this.exposureCaps.net !== undefined && Math.abs(net) > this.exposureCaps.net) return NEEDS_BIGINT;
     if (this.limits.maxPortfolioHeat !== undefined) {
       if (equity <= 0) return NEEDS_BIGINT;
-      const heat = this.heatAfter(slot, order, after, pxRaw);
-      if (typeof heat !== 'number') return NEEDS_BIGINT;
-      // heat / equity against the limit, decided in floating point only where it is clearly below.
-      const ratio = heat / equity / this.heatLimit;
-      if (!(ratio < 1 - 1e-9)) return NEEDS_BIGINT;
+      // With no stop in play every term is an estimate of at most its position's market value, so
+      // the heat is at most the gross exposure: clearly below the limit, no term needs re-valuing.
+      if (!(gross / equity / this.heatLimit < 1 - 1e-9 && this.noStopInPlay(order))) {
+        const heat = this.heatAfter(slot, order, after, pxRaw);
+        if (typeof heat !== 'number') return NEEDS_BIGINT;
+        // heat / equity against the limit, decided in floating point only where it is clearly below.
+        const ratio = heat / equity / this.heatLimit;
+        if (!(ratio < 1 - 1e-9)) return NEEDS_BIGINT;
+      }
     }
     if (this.limits.maxCorrelatedShare !== undefined) return NEEDS_BIGINT;
     const buyingPower = mulDivTruncNum(equity, this.leverageMilli, 1000);
@@ -720,6 +724,14 @@ export class RiskEngine implements PreTradeGate {
     const others = subExact(this.currentHeat(h), h.current);
     if (afterRaw === 0) return others;
     return addExact(others, h.termFor(afterRaw, pxRaw, this.stopOf(h, afterRaw, order), this.fallbackStopFraction));
+  }
+
+  /** Whether no heat term can use a stop: no order works at the venue and `order` brings no bracket stop (see stopOf). */
+  private noStopInPlay(order: Readonly<Order>): boolean {
+    if (order.contingency === 'OTO') return false;
+    const slots = this.slotList;
+    for (let i = 0; i < slots.length; i++) if (slots[i]!.heat.working.length > 0) return false;
+    return true;
   }
 
   /** The stop protecting a position of size `qty` in the term's instrument (stopIn, without a search where nothing works). */
