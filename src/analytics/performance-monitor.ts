@@ -37,9 +37,10 @@
  * only orders created under a signal are tracked here (for the signal's outcome).
  *
  * Cost: an order, a fill or a closed trade updates O(1) accumulators without
- * allocating money objects (per-strategy money sums are integer minor units in doubles), plus the
- * exact median window of TradeStats (a binary search and one block move, O(medianWindow) bytes).
- * Nothing iterates over history. Memory is bounded by the configured windows.
+ * allocating money objects (per-strategy money sums are integer minor units in doubles); the
+ * exact median holding time keeps a ring of the last `medianWindow` trades, sorted when read. An
+ * instant with fills re-values the portfolio once. Nothing iterates over history. Memory is
+ * bounded by the configured windows.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ChurnMap } from '../core/churn-map.js';
