@@ -485,6 +485,21 @@ describe('PerformanceMonitor edge cases', () => {
     expect(() => PerformanceMonitor.attach(r.engine, { timeZone: 'Mars/Olympus' })).toThrow(ValueError);
     expect(() => PerformanceMonitor.attach(r.engine, { maxEquityPoints: 0 })).toThrow(ValueError);
     expect(() => PerformanceMonitor.attach(r.engine, { publishIntervalMs: -1 })).toThrow(ValueError);
+    expect(() => PerformanceMonitor.attach(r.engine, { maxRecentFills: -1 })).toThrow('maxRecentFills -1 is not a non-negative integer');
+  });
+
+  it('keeps no recent fills in backtests unless asked (the runner keeps every fill), and the latest when asked', () => {
+    const inst = testInstrument('RING-USD');
+    const script: Record<number, ScriptStep> = { 0: { order: { side: 'BUY', qty: 10 } }, 2: { order: { side: 'SELL', qty: 10 } } };
+    const runs = [undefined, { maxRecentFills: 1 }].map((options) => {
+      const r = rig([inst], [new ScriptedStrategy('A', inst.id, script)]);
+      const monitor = attachPerformanceMonitor(r.engine, options);
+      drive(r, T0, [0, 1, 2, 3].map((k) => bar(inst, T(k), 100, 100)));
+      return monitor;
+    });
+    expect(runs[0]!.recentFills()).toEqual([]);
+    expect(runs[0]!.snapshot().orders.fills).toBe(2);
+    expect(runs[1]!.recentFills().map((f) => f.ts)).toEqual([T(3)]);
   });
 
   it('uses periodsPerYear from the options when given (e.g. 252 for daily bars)', () => {

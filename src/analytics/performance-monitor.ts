@@ -104,7 +104,7 @@ export interface PerformanceMonitorOptions {
    * to this many numbers in the sorted window, so a larger window costs more per trade).
    */
   medianWindow?: number;
-  /** Recent fills kept for reports (default 10,000). */
+  /** Recent fills kept for reports (default 10,000; 0 keeps none). */
   maxRecentFills?: number;
   /** Open orders created under a signal, tracked for attribution (default 100,000; the oldest is dropped beyond). */
   maxTrackedOrders?: number;
@@ -333,7 +333,7 @@ export class PerformanceMonitor {
     this.periodsPerYearSource = o.periodsPerYear === undefined ? 'derived' : 'option';
     this.publishIntervalMs = o.publishIntervalMs ?? 1_000;
     if (!(this.publishIntervalMs >= 0) || !Number.isFinite(this.publishIntervalMs)) throw new ValueError(`publishIntervalMs ${this.publishIntervalMs} is not a non-negative number`);
-    this.maxRecentFills = positiveInt(o.maxRecentFills ?? 10_000, 'maxRecentFills');
+    this.maxRecentFills = nonNegativeInt(o.maxRecentFills ?? 10_000, 'maxRecentFills');
     this.maxTrackedOrders = positiveInt(o.maxTrackedOrders ?? 100_000, 'maxTrackedOrders');
     this.maxEquityPoints = seriesCapacity(o.maxEquityPoints ?? 10_000, 'maxEquityPoints');
     this.maxPricePoints = seriesCapacity(o.maxPricePoints ?? 2_000, 'maxPricePoints');
@@ -528,7 +528,7 @@ export class PerformanceMonitor {
     b.volume = notional;
     this.fillBuckets.add(b);
     if (this.fillsRing.length < this.maxRecentFills) this.fillsRing.push(e);
-    else {
+    else if (this.maxRecentFills > 0) {
       this.fillsRing[this.fillsNext] = e;
       this.fillsNext = (this.fillsNext + 1) % this.maxRecentFills;
     }
@@ -1114,6 +1114,11 @@ function bump(map: Map<string, number>, key: string): void {
 
 function positiveInt(x: number, what: string): number {
   if (!Number.isInteger(x) || x < 1) throw new ValueError(`${what} ${x} is not a positive integer`);
+  return x;
+}
+
+function nonNegativeInt(x: number, what: string): number {
+  if (!Number.isInteger(x) || x < 0) throw new ValueError(`${what} ${x} is not a non-negative integer`);
   return x;
 }
 
