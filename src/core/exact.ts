@@ -46,9 +46,10 @@ export function mulExact(a: number, b: number): Exact {
  * n / d truncated toward zero, exactly, for a safe integer n and a positive safe integer d (never
  * −0), with one float division: V8 compiles % on numbers beyond int32 into a call to the C
  * library's fmod (about 12 ns, against 1 ns for a division), and the hot paths divide amounts of
- * that size (notionals, equity × leverage, heat). Exact because a non-integer n / d lies at least
- * 1/d below the next integer m, while rounding could reach m only from within half an ulp of it,
- * at most m / 2^53: that needs m·d > 2^53, and then n ≤ 2^53 − 1 puts n / d further than 1/d from m.
+ * that size (notionals, equity × leverage, heat). Exact because a non-integer 0 < n / d rounds up
+ * to the next integer m only from within half an ulp of m, at most m / 2^53: m − n/d < m / 2^53,
+ * that is n > m·d·(1 − 2^−53). As m·d − n ≥ 1, that needs m·d > 2^53, and then n ≥ 2^53, which
+ * is not a safe integer (negative n likewise).
  */
 export function truncDiv(n: number, d: number): number {
   return Math.trunc(n / d) || 0;
