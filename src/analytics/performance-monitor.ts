@@ -333,14 +333,15 @@ export class PerformanceMonitor {
     this.periodsPerYearSource = o.periodsPerYear === undefined ? 'derived' : 'option';
     this.publishIntervalMs = o.publishIntervalMs ?? 1_000;
     if (!(this.publishIntervalMs >= 0) || !Number.isFinite(this.publishIntervalMs)) throw new ValueError(`publishIntervalMs ${this.publishIntervalMs} is not a non-negative number`);
-    this.maxRecentFills = nonNegativeInt(o.maxRecentFills ?? 10_000, 'maxRecentFills');
-    this.maxTrackedOrders = positiveInt(o.maxTrackedOrders ?? 100_000, 'maxTrackedOrders');
-    this.maxEquityPoints = seriesCapacity(o.maxEquityPoints ?? 10_000, 'maxEquityPoints');
-    this.maxPricePoints = seriesCapacity(o.maxPricePoints ?? 2_000, 'maxPricePoints');
+    this.maxRecentFills = intAtLeast(0, o.maxRecentFills ?? 10_000, 'maxRecentFills');
+    this.maxTrackedOrders = intAtLeast(1, o.maxTrackedOrders ?? 100_000, 'maxTrackedOrders');
+    this.maxEquityPoints = intAtLeast(4, o.maxEquityPoints ?? 10_000, 'maxEquityPoints');
+    // Checked here though price series are made at their first sample (DecimatedSeries needs 4).
+    this.maxPricePoints = intAtLeast(4, o.maxPricePoints ?? 2_000, 'maxPricePoints');
 
     this.calendar = new TradingDayCalendar(o.timeZone ?? 'UTC');
     this.returns = new ReturnStats({ periodsPerYear: this.periodsPerYear, riskFreeRate: o.riskFreeRate ?? 0, target: o.sortinoTarget ?? 0 });
-    this.medianWindow = positiveInt(o.medianWindow ?? 1_000, 'medianWindow');
+    this.medianWindow = intAtLeast(1, o.medianWindow ?? 1_000, 'medianWindow');
     this.tradeStats = new TradeStats({ medianWindow: this.medianWindow });
     const buckets = { timeZone: this.calendar.timeZone, maxDays: o.maxDays ?? 90 };
     this.tradeBuckets = new TimeBuckets(buckets);
@@ -1112,18 +1113,9 @@ function bump(map: Map<string, number>, key: string): void {
 }
 
 
-function positiveInt(x: number, what: string): number {
-  if (!Number.isInteger(x) || x < 1) throw new ValueError(`${what} ${x} is not a positive integer`);
-  return x;
-}
-
-function nonNegativeInt(x: number, what: string): number {
-  if (!Number.isInteger(x) || x < 0) throw new ValueError(`${what} ${x} is not a non-negative integer`);
-  return x;
-}
-
-/** A DecimatedSeries capacity, checked when the monitor is made (price series are made at their first sample). */
-function seriesCapacity(x: number, what: string): number {
-  if (!Number.isInteger(x) || x < 4) throw new ValueError(`${what} ${x} is not an integer of at least 4`);
+/** An integer option of at least `min`; throws ValueError naming the option and the value. */
+function intAtLeast(min: number, x: number, what: string): number {
+  const rule = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
+  if (!Number.isInteger(x) || x < min) throw new ValueError(`${what} ${x} is not ${rule}`);
   return x;
 }
