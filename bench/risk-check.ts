@@ -18,7 +18,7 @@ import { TradingEngine } from '../src/engine/trading-engine.js';
 import { SimulatedExchange } from '../src/execution/simulated-exchange.js';
 import { Order } from '../src/model/order.js';
 import { attachRiskEngine, attachRiskStack } from '../src/risk/attach.js';
-import { BENCH_RISK_LIMITS, BENCH_SEED, benchInstruments, benchMarket, benchStrategy } from './fixtures.js';
+import { BENCH_RISK_LIMITS, BENCH_SEED, type BenchVariant, benchInstruments, benchMarket, benchStrategy } from './fixtures.js';
 import { type TimedRun, comparePaired, reportRun, runInChild, timeRun } from './paired.js';
 
 function checkLatency(checks: number) {
@@ -88,7 +88,7 @@ function throughput(quotes: number, withRisk: Mode, variant: Variant): TimedRun 
 
 type Mode = 'none' | 'gate' | 'stack';
 /** The two variants of bench/backtest-throughput.ts: the MA crossover, and an order on every quote. */
-type Variant = 'sparse' | 'dense';
+type Variant = Exclude<BenchVariant, 'idle'>;
 const here = fileURLToPath(import.meta.url);
 
 if (process.argv[2] === '--run') {
