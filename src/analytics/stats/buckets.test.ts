@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../core/errors.js';
 import { TimeBuckets, type BucketedTrade, type BucketTotals } from './buckets.js';
@@ -53,6 +54,29 @@ describe('TimeBuckets', () => {
     expect(nonEmptyHours(b)).toEqual({ 3: totals([40, 1, 1, 4]), 4: totals([-5, 2, 1, 2]), 5: totals([30, 1, 1, 3]), 6: totals([10, 1, 1, 1]), 7: totals([-5, 2, 0, 3]), 23: totals([50, 1, 1, 2]) });
     expect(b.byDay().map((d) => d.day)).toEqual(['2024-03-09', '2024-03-10', '2024-03-11']);
     expect(b.byDay()[1]).toEqual({ day: '2024-03-10', ...totals([15, 5, 2, 8]) });
+  });
+
+  it('puts each trade in its UTC hour and day, before 1970 and at day boundaries too', () => {
+    const day = 86_400_000;
+    const instant = fc.oneof(
+      fc.integer({ min: -2 * 10 ** 12, max: 4 * 10 ** 12 }),
+      fc.integer({ min: -20_000, max: 40_000 }).chain((d) => fc.constantFrom(d * day - 1, d * day, d * day + 3_599_999, d * day + 3_600_000)),
+    );
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 20 }), (times) => {
+        const b = fed(times.map((ts) => ({ ts, pnl: 1, volume: 0 })), { maxDays: 100_000 });
+        const hours = new Array<number>(24).fill(0);
+        const days = new Map<string, number>();
+        for (const ts of times) {
+          const d = new Date(ts);
+          hours[d.getUTCHours()]!++;
+          const text = d.toISOString().slice(0, 10);
+          days.set(text, (days.get(text) ?? 0) + 1);
+        }
+        expect(b.byHour().map((h) => h.trades)).toEqual(hours);
+        expect(Object.fromEntries(b.byDay().map((d) => [d.day, d.trades]))).toEqual(Object.fromEntries(days));
+      }),
+    );
   });
 
   it('splits a quarter-hour offset zone at local midnight', () => {

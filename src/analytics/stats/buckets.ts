@@ -1,9 +1,12 @@
 /**
  * Trade P&L, count, wins and volume bucketed by local hour of day (0-23, over all history) and by
  * local calendar day (YYYY-MM-DD, only the most recent `maxDays` days) in an IANA time zone.
- * Local time comes from the zone's TradingDayCalendar, memoised per UTC quarter hour (every zone
- * offset in use since 1972 is a whole number of quarter hours, so a quarter hour never straddles
- * a local hour or day boundary).
+ * In UTC the hour is arithmetic and the day is looked up when it changes. In other zones local
+ * time comes from the zone's TradingDayCalendar, memoised per UTC quarter hour (every zone offset
+ * in use since 1972 is a whole number of quarter hours, so a quarter hour never straddles a local
+ * hour or day boundary). UTC has no such branch every quarter hour: its first run after V8 has
+ * optimized a caller (a quarter hour into a backtest) deoptimized the monitor's fill and trade
+ * handlers, which inline `add`.
  */
 import { ValueError } from '../../core/errors.js';
 import { TradingDayCalendar, dayText } from '../trading-day.js';
@@ -33,6 +36,8 @@ export interface BucketedTrade {
 }
 
 const QUARTER_HOUR_MS = 900_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 function emptyTotals(): BucketTotals {
   return { pnl: 0, trades: 0, wins: 0, volume: 0 };
 }
@@ -48,10 +53,12 @@ export class TimeBuckets {
   readonly timeZone: string;
   readonly maxDays: number;
   private readonly calendar: TradingDayCalendar;
+  private readonly utc: boolean;
   private readonly hours: BucketTotals[] = Array.from({ length: 24 }, emptyTotals);
   private days = new Map<string, BucketTotals>();
   private newestDay = '';
-  private memoQuarter = NaN;
+  /** The period the memoised local day belongs to: its UTC day number in UTC, else its UTC quarter hour. */
+  private memoPeriod = NaN;
   private memoHour = 0;
   private memoDay = '';
   /** The retained totals of memoDay, once looked up. */
@@ -62,6 +69,7 @@ export class TimeBuckets {
     const { timeZone = 'UTC', maxDays = 90 } = options;
     if (!Number.isInteger(maxDays) || maxDays < 1) throw new ValueError(`maxDays ${maxDays} is not a positive integer`);
     this.calendar = new TradingDayCalendar(timeZone);
+    this.utc = timeZone === 'UTC';
     this.timeZone = timeZone;
     this.maxDays = maxDays;
   }
@@ -86,7 +94,7 @@ export class TimeBuckets {
         // Map order is chronological, so the first key is the oldest day.
         if (this.days.size > this.maxDays) this.days.delete(this.days.keys().next().value!);
       }
-      // Kept for the rest of the quarter hour, unless the day was dropped at once (older than every day kept).
+      // Kept for the rest of the memoised period, unless the day was dropped at once (older than every day kept).
       this.memoTotals = this.days.get(this.memoDay) === day ? day : undefined;
     }
     addTo(day, trade);
@@ -104,12 +112,21 @@ export class TimeBuckets {
 
   /** Sets memoHour and memoDay to the local hour and day of `ts`. */
   private localize(ts: number): void {
+    if (this.utc) {
+      const day = Math.floor(ts / DAY_MS);
+      this.memoHour = Math.floor((ts - day * DAY_MS) / HOUR_MS);
+      if (day === this.memoPeriod) return;
+      this.memoDay = dayText(this.calendar.local(ts));
+      this.memoTotals = undefined;
+      this.memoPeriod = day;
+      return;
+    }
     const quarter = Math.floor(ts / QUARTER_HOUR_MS);
-    if (quarter === this.memoQuarter) return;
+    if (quarter === this.memoPeriod) return;
     const local = this.calendar.local(ts);
     this.memoHour = local.hour;
     this.memoDay = dayText(local);
     this.memoTotals = undefined;
-    this.memoQuarter = quarter;
+    this.memoPeriod = quarter;
   }
 }
