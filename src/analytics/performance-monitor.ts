@@ -46,7 +46,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ChurnMap } from '../core/churn-map.js';
 import type { MessageBus } from '../core/bus.js';
 import { clockHorizon, type Clock, type TimerHandle } from '../core/clock.js';
-import { decimalToNumber, formatDecimal } from '../core/decimal.js';
+import { formatDecimal } from '../core/decimal.js';
 import { ValueError } from '../core/errors.js';
 import type { MarketState } from '../engine/market-cache.js';
 import type { Instrument } from '../model/instrument.js';
@@ -539,8 +539,7 @@ export class PerformanceMonitor {
     const netMinor = Number(c.netPnl.raw);
     const pnl = netMinor / this.ccyScale;
     const inst = this.instrumentOf(c.instrumentId);
-    const entryNotional = decimalToNumber(c.avgEntryPx) * decimalToNumber(c.maxQuantity) * inst.multiplier;
-    const returnPct = entryNotional > 0 ? pnl / entryNotional : undefined;
+    const returnPct = c.entryNotional > 0 ? pnl / c.entryNotional : undefined;
     const t = this.scratchTrade;
     t.pnl = pnl;
     t.returnPct = returnPct;

@@ -144,6 +144,7 @@ describe('Position: long side', () => {
       maxQuantity: '1.500',
       // (100.00 × 1.0 + 103.00 × 0.5) / 1.5 = 151.50 / 1.5
       avgEntryPx: '101.00',
+      entryNotional: 151.5, // 101.00 × 1.5
       // (104.00 × 0.6 + 99.50 × 0.9) / 1.5 = (62.40 + 89.55) / 1.5 = 151.95 / 1.5
       avgExitPx: '101.30',
       realized: Money.of('0.45', USD),
@@ -214,6 +215,7 @@ describe('Position: short side', () => {
       durationMs: 1200,
       maxQuantity: '2.000',
       avgEntryPx: '50.00',
+      entryNotional: 100, // 50.00 × 2
       avgExitPx: '50.25', // (48.00 × 0.5 + 51.00 × 1.5) / 2 = 100.50 / 2
       realized: Money.of('-0.50', USD),
       fees: Money.of('0.20', USD), // 0.10 + 0.02 + 0.08
@@ -259,6 +261,7 @@ describe('Position: flip through zero in one fill', () => {
       durationMs: 4000,
       maxQuantity: '1.000',
       avgEntryPx: '100.00',
+      entryNotional: 100,
       avgExitPx: '110.00',
       realized: Money.of('10.00', USD),
       fees: Money.of('0.21', USD),
@@ -286,6 +289,7 @@ describe('Position: flip through zero in one fill', () => {
       durationMs: 4000,
       maxQuantity: '2.000',
       avgEntryPx: '110.00',
+      entryNotional: 220, // 110.00 × 2
       avgExitPx: '105.00',
       realized: Money.of('10.00', USD),
       fees: Money.of('0.43', USD), // 0.22 + 0.21
@@ -378,6 +382,8 @@ describe('Position: contract multiplier', () => {
     // SELL 1 @ 4495.50: proceeds 224775.00; released 225012.50; realized −237.50 (= −4.75 × 50)
     p.applyFill(fill(es, 'SELL', '1', '4495.50', 2));
     expect(usd(p.realizedRaw)).toBe('-237.50');
+    // The last contract closes the life: the capital committed was 2 × 4500.25 × 50.
+    expect(p.applyFill(fill(es, 'SELL', '1', '4495.50', 3)).closed?.entryNotional).toBe(450_025);
   });
 });
 

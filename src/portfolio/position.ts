@@ -10,7 +10,7 @@
  * Amounts are raw minor units held as Exact (core/exact.ts): numbers while they are safe
  * integers, so that a fill's accounting allocates no bigint in the usual case.
  */
-import { divRound, formatDecimal } from '../core/decimal.js';
+import { divRound, formatDecimal, pow10 } from '../core/decimal.js';
 import { type Exact, addExact, exact, mulDivRound, mulExact, negExact, subExact, toBigInt } from '../core/exact.js';
 import { Money } from '../core/money.js';
 import type { PositionSide } from '../model/enums.js';
@@ -95,11 +95,16 @@ export class Position implements SummedPosition {
   summedMv = 0;
   summedOpen = false;
 
+  /** The contract multiplier as a number, for the entry notional of a closed position. */
+  private readonly multiplier: number;
+
   /** `sums`: the owning portfolio's market value sums, told of every change to this position's value. */
   constructor(
     readonly instrument: Instrument,
     private readonly sums?: MarketValueSums<Position>,
-  ) {}
+  ) {
+    this.multiplier = Number(instrument.multiplierRaw) / 10 ** instrument.multiplierPrecision;
+  }
 
   /** Latest price, raw at the instrument's price precision. */
   get markRaw(): number | undefined {
@@ -321,6 +326,8 @@ export class Position implements SummedPosition {
   private closeLife(life: Life, ts: number): ClosedPosition {
     const ccy = this.instrument.quoteCurrency;
     const pp = this.instrument.pricePrecision;
+    const sp = this.instrument.sizePrecision;
+    const avgEntryRaw = mulDivRound(life.entryValue, 1, life.entryQtyRaw);
     return {
       instrumentId: this.instrument.id,
       strategyId: life.strategyId,
@@ -328,8 +335,9 @@ export class Position implements SummedPosition {
       openedAt: life.openedAt,
       closedAt: ts,
       durationMs: ts - life.openedAt,
-      maxQuantity: formatDecimal(life.maxQtyRaw, this.instrument.sizePrecision),
-      avgEntryPx: formatDecimal(mulDivRound(life.entryValue, 1, life.entryQtyRaw), pp),
+      maxQuantity: formatDecimal(life.maxQtyRaw, sp),
+      avgEntryPx: formatDecimal(avgEntryRaw, pp),
+      entryNotional: (Number(avgEntryRaw) / pow10(pp)) * (life.maxQtyRaw / pow10(sp)) * this.multiplier,
       avgExitPx: formatDecimal(mulDivRound(life.exitValue, 1, life.exitQtyRaw), pp),
       realized: Money.fromRaw(toBigInt(life.realized), ccy),
       fees: Money.fromRaw(toBigInt(life.fees), ccy),

@@ -31,6 +31,11 @@ export interface ClosedPosition {
   readonly maxQuantity: string;
   readonly avgEntryPx: string;
   readonly avgExitPx: string;
+  /**
+   * The capital committed: avgEntryPx × maxQuantity × the contract multiplier, in the quote
+   * currency, as a float (for return statistics, which would otherwise parse the two decimals).
+   */
+  readonly entryNotional: number;
   /** Realized P&L before fees. */
   readonly realized: Money;
   readonly fees: Money;

@@ -57,7 +57,7 @@ export class TimeBuckets {
   private readonly hours: BucketTotals[] = Array.from({ length: 24 }, emptyTotals);
   private days = new Map<string, BucketTotals>();
   private newestDay = '';
-  /** The period the memoised local day belongs to: its UTC day number in UTC, else its UTC quarter hour. */
+  /** The period of the memoised local day: in UTC the day's first millisecond, else the UTC quarter hour number. */
   private memoPeriod = NaN;
   private memoHour = 0;
   private memoDay = '';
@@ -113,12 +113,16 @@ export class TimeBuckets {
   /** Sets memoHour and memoDay to the local hour and day of `ts`. */
   private localize(ts: number): void {
     if (this.utc) {
-      const day = Math.floor(ts / DAY_MS);
-      this.memoHour = Math.floor((ts - day * DAY_MS) / HOUR_MS);
-      if (day === this.memoPeriod) return;
+      const intoDay = ts - this.memoPeriod;
+      if (intoDay >= 0 && intoDay < DAY_MS) {
+        this.memoHour = Math.floor(intoDay / HOUR_MS);
+        return;
+      }
+      const dayStart = Math.floor(ts / DAY_MS) * DAY_MS;
+      this.memoHour = Math.floor((ts - dayStart) / HOUR_MS);
       this.memoDay = dayText(this.calendar.local(ts));
       this.memoTotals = undefined;
-      this.memoPeriod = day;
+      this.memoPeriod = dayStart;
       return;
     }
     const quarter = Math.floor(ts / QUARTER_HOUR_MS);
