@@ -71,4 +71,21 @@ describe('LatencyHistogram', () => {
       ),
     );
   });
+
+  it('keeps that bound over more than 32 octaves and at the edges of octaves (property)', () => {
+    const h = new LatencyHistogram({ lowest: 0.001, highest: 1e12 });
+    const value = fc.oneof(
+      fc.double({ min: 0.001, max: 1e12, noNaN: true }),
+      fc.integer({ min: 0, max: 49 }).chain((k) => fc.constantFrom(0.001 * 2 ** k, 0.001 * 2 ** k * (1 - 2 ** -52), 0.001 * 2 ** k * (1 + 2 ** -52))),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 3, maxLength: 3 }), (values) => {
+        h.reset();
+        for (const v of values) h.record(v);
+        // The middle sample is neither min nor max, so it is reported from its bucket.
+        const exact = [...values].sort((a, b) => a - b)[1]!;
+        expect(relativeError(h.percentile(50)!, exact)).toBeLessThanOrEqual(1 / 256 + 1e-12);
+      }),
+    );
+  });
 });
