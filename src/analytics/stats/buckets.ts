@@ -1,12 +1,11 @@
 /**
  * Trade P&L, count, wins and volume bucketed by local hour of day (0-23, over all history) and by
  * local calendar day (YYYY-MM-DD, only the most recent `maxDays` days) in an IANA time zone.
- * In UTC the hour is arithmetic and the day is looked up when it changes. In other zones local
- * time comes from the zone's TradingDayCalendar, memoised per UTC quarter hour (every zone offset
- * in use since 1972 is a whole number of quarter hours, so a quarter hour never straddles a local
- * hour or day boundary). UTC has no such branch every quarter hour: its first run after V8 has
- * optimized a caller (a quarter hour into a backtest) deoptimized the monitor's fill and trade
- * handlers, which inline `add`.
+ * In other zones than UTC, local time comes from the zone's TradingDayCalendar, memoised per UTC
+ * quarter hour (every zone offset in use since 1972 is a whole number of quarter hours, so a
+ * quarter hour never straddles a local hour or day boundary). In UTC, the default, the hour is
+ * arithmetic within the memoised day: the quarter-hour branch, first taken again after V8 had
+ * optimized its callers, deoptimized the monitor's fill and trade handlers, which inline `add`.
  */
 import { ValueError } from '../../core/errors.js';
 import { TradingDayCalendar, dayText } from '../trading-day.js';

@@ -98,8 +98,8 @@ export class LatencyHistogram {
     if (value <= this.lowest) return 0;
     const x = Math.min(value, this.highest) / this.lowest;
     // floor(log2 x) for x > 1: from the leading zeros of its integer part (powers of two are
-    // integers, so truncation keeps the octave), without Math.log2 and 2 ** n (calls into the
-    // C library costing about 120 ns a sample, at every fill of a dense backtest).
+    // integers, so truncation keeps the octave), without Math.log2 and 2 ** n: calls into the
+    // C library that cost about 120 ns a sample, paid at every paper or live fill.
     const octave = x < TWO_POW_32 ? 31 - Math.clz32(x) : wideOctave(x);
     const sub = Math.floor((x / POW2[octave]! - 1) * SUB_BUCKETS);
     return Math.min(octave * SUB_BUCKETS + sub, this.counts.length - 1);
