@@ -750,7 +750,7 @@ export class PerformanceMonitor {
       // Without an instrument (not in the portfolio) notional is unknown and counted as 0.
       priceScale: inst === undefined ? 0 : 10 ** -inst.pricePrecision,
       sizeScale: inst === undefined ? 0 : 10 ** -inst.sizePrecision,
-      multiplier: inst === undefined ? 0 : Number(inst.multiplierRaw) / 10 ** inst.multiplierPrecision,
+      multiplier: inst === undefined ? 0 : inst.multiplier,
       fills: 0,
       volume: 0,
       trades: 0,

@@ -49,6 +49,8 @@ export class Instrument {
   readonly minSize: Quantity;
   readonly multiplierRaw: bigint;
   readonly multiplierPrecision: number;
+  /** The contract multiplier as a float, for statistics (notional and returns as numbers). */
+  readonly multiplier: number;
   readonly makerFeeRaw: bigint;
   readonly takerFeeRaw: bigint;
   readonly spec: Readonly<InstrumentSpec>;
@@ -82,6 +84,7 @@ export class Instrument {
     this.multiplierPrecision = decimalsOf(multiplier);
     this.multiplierRaw = parseDecimal(multiplier, this.multiplierPrecision, `multiplier of ${spec.symbol}`);
     if (this.multiplierRaw <= 0n) throw new ValueError(`multiplier ${multiplier} of ${spec.symbol} must be positive`);
+    this.multiplier = Number(this.multiplierRaw) / 10 ** this.multiplierPrecision;
     this.makerFeeRaw = parseDecimal(spec.makerFee ?? '0', FEE_PRECISION, `maker fee of ${spec.symbol}`);
     this.takerFeeRaw = parseDecimal(spec.takerFee ?? '0', FEE_PRECISION, `taker fee of ${spec.symbol}`);
     this.multiplierNum = safeNumber(this.multiplierRaw);

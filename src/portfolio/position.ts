@@ -95,16 +95,11 @@ export class Position implements SummedPosition {
   summedMv = 0;
   summedOpen = false;
 
-  /** The contract multiplier as a number, for the entry notional of a closed position. */
-  private readonly multiplier: number;
-
   /** `sums`: the owning portfolio's market value sums, told of every change to this position's value. */
   constructor(
     readonly instrument: Instrument,
     private readonly sums?: MarketValueSums<Position>,
-  ) {
-    this.multiplier = Number(instrument.multiplierRaw) / 10 ** instrument.multiplierPrecision;
-  }
+  ) {}
 
   /** Latest price, raw at the instrument's price precision. */
   get markRaw(): number | undefined {
@@ -337,7 +332,7 @@ export class Position implements SummedPosition {
       durationMs: ts - life.openedAt,
       maxQuantity: formatDecimal(life.maxQtyRaw, sp),
       avgEntryPx: formatDecimal(avgEntryRaw, pp),
-      entryNotional: (Number(avgEntryRaw) / pow10(pp)) * (life.maxQtyRaw / pow10(sp)) * this.multiplier,
+      entryNotional: (Number(avgEntryRaw) / pow10(pp)) * (life.maxQtyRaw / pow10(sp)) * this.instrument.multiplier,
       avgExitPx: formatDecimal(mulDivRound(life.exitValue, 1, life.exitQtyRaw), pp),
       realized: Money.fromRaw(toBigInt(life.realized), ccy),
       fees: Money.fromRaw(toBigInt(life.fees), ccy),
