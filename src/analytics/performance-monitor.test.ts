@@ -452,6 +452,48 @@ describe('PerformanceMonitor edge cases', () => {
     expect(monitor.equityPoints().at(-1)!.value).toBe(equity());
   });
 
+  it('attributes each open order to its own signal when orders overlap, up to maxTrackedOrders', () => {
+    // A and B each signal and buy 10 on bar 0 (A's order is still open when B's is created; both
+    // fill at bar 1's open) and sell on bar 2 (filled at bar 3's open), the sells attributed to the same
+    // signals. Hand check, fees 0.1 %: A nets 40 − 1.00 − 1.04 = 37.96 on 1,000; B −30 − 1.00 − 0.97 = −31.97.
+    const run = (maxTrackedOrders: number) => {
+      const a = testInstrument('OA-USD');
+      const b = testInstrument('OB-USD');
+      const script = (type: string, confidence: number): Record<number, ScriptStep> => ({
+        0: { signal: { type, direction: 'LONG', confidence }, order: { side: 'BUY', qty: 10 } },
+        2: { order: { side: 'SELL', qty: 10 } },
+      });
+      const r = rig([a, b], [new ScriptedStrategy('A', a.id, script('a_long', 0.9)), new ScriptedStrategy('B', b.id, script('b_long', 0.3))]);
+      const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0, maxTrackedOrders });
+      const tracked: number[] = [];
+      const prices: Array<[number, number]> = [[100, 100], [100, 100], [104, 97], [104, 97]];
+      r.clock.advanceTo(T0);
+      r.engine.start();
+      prices.forEach(([pa, pb], k) => {
+        r.clock.advanceTo(T(k));
+        r.engine.dispatch(bar(a, T(k), pa, pa));
+        r.engine.dispatch(bar(b, T(k), pb, pb));
+        tracked.push(monitor.snapshot().orders.tracked);
+      });
+      r.engine.stop();
+      const bySignal = Object.fromEntries(monitor.snapshot().signals.map((s) => [s.signalType, s]));
+      return { tracked, a: bySignal.a_long!, b: bySignal.b_long! };
+    };
+
+    const all = run(100);
+    expect(all.tracked).toEqual([2, 0, 2, 0]); // the buys, then the sells, open between two bars
+    expect(all.a).toMatchObject({ ordersCreated: 2, won: 1, lost: 0, averageReturnPerTrade: 0.03796 });
+    expect(all.a.byConfidence[4]).toMatchObject({ outcomes: 1, wins: 1 });
+    expect(all.b).toMatchObject({ ordersCreated: 2, won: 0, lost: 1, averageReturnPerTrade: -0.03197 });
+    expect(all.b.byConfidence[1]).toMatchObject({ outcomes: 1, wins: 0 });
+
+    // Tracking one order: B's buy takes the place of A's, so A's trade has no signal to report to.
+    const one = run(1);
+    expect(one.tracked).toEqual([1, 0, 1, 0]);
+    expect(one.a).toMatchObject({ ordersCreated: 2, won: 0, lost: 0, averageReturnPerTrade: null });
+    expect(one.b).toMatchObject({ ordersCreated: 2, lost: 1 });
+  });
+
   it('counts an out-of-range signal confidence as an error instead of throwing on the bus', () => {
     const inst = testInstrument('SIG-USD');
     const r = rig([inst], [new ScriptedStrategy('s', inst.id, { 0: { signal: { type: 'x', direction: 'LONG', confidence: 1.5 } } })]);
