@@ -176,9 +176,10 @@ interface InstrumentState {
   /** Traded notional in the account currency (a statistic: a float). */
   volume: number;
   trades: number;
-  /** Signed quantity and realized P&L (minor units) as of the last fill this monitor handled. */
+  /** Signed quantity, realized P&L and fees (minor units) as of the last fill this monitor handled. */
   lastQtyRaw: number;
   lastRealizedMinor: number;
+  lastFeesMinor: number;
   /** The strategy whose fill opened the current position life, and that fill's signal. */
   owner: StrategyState | undefined;
   openingSignal: SignalState | undefined;
@@ -438,7 +439,7 @@ export class PerformanceMonitor {
     if (market !== undefined && market.records > 0) this.tickToOrder.record(Math.max(0, c.ts - market.lastTs) * 1000);
     const strategy = this.strategyOf(order.strategyId);
     strategy.orders++;
-    const signal = strategy.lastSignal.get(order.instrumentId);
+    const signal = strategy.lastSignal.size === 0 ? undefined : strategy.lastSignal.get(order.instrumentId);
     if (signal === undefined) {
       strategy.ordersWithoutSignal++;
       return;
@@ -502,13 +503,17 @@ export class PerformanceMonitor {
     inst.volume += notional;
     strategy.fills++;
     strategy.volume += notional;
-    strategy.feesMinor += Number(e.fee.raw);
     const pos = inst.position;
-    if (pos !== undefined) {
-      // The portfolio applied this fill before any other subscriber saw it.
+    if (pos === undefined) strategy.feesMinor += Number(e.fee.raw);
+    else {
+      // The portfolio applied this fill before any other subscriber saw it: its realized P&L and
+      // fees moved by this fill's (read as numbers, where the fill's fee is a bigint).
       const realized = Number(pos.realizedExact);
+      const fees = Number(pos.feesExact);
       strategy.realizedMinor += realized - inst.lastRealizedMinor;
+      strategy.feesMinor += fees - inst.lastFeesMinor;
       inst.lastRealizedMinor = realized;
+      inst.lastFeesMinor = fees;
       const qty = pos.qtyRaw;
       if (qty === 0) {
         inst.owner = undefined;
@@ -756,6 +761,7 @@ export class PerformanceMonitor {
       trades: 0,
       lastQtyRaw: position?.qtyRaw ?? 0,
       lastRealizedMinor: Number(position?.realizedRaw ?? 0n),
+      lastFeesMinor: Number(position?.feesRaw ?? 0n),
       owner: undefined,
       openingSignal: undefined,
     };

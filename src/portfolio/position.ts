@@ -131,6 +131,11 @@ export class Position implements SummedPosition {
     return this.realized;
   }
 
+  /** Fees paid as an Exact, for readers on the fill path (no bigint made). */
+  get feesExact(): Exact {
+    return this.fees;
+  }
+
   get side(): PositionSide {
     return this.qtyRaw > 0 ? 'LONG' : this.qtyRaw < 0 ? 'SHORT' : 'FLAT';
   }
