@@ -15,6 +15,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../src/core/errors.js';
+import { runTool } from './tool-main.js';
 
 interface CodeRange {
   readonly start: number;
@@ -101,10 +102,4 @@ function main(argv: readonly string[]): void {
   }
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
-  if (!(e instanceof InputError)) throw e;
-  process.stderr.write(`callgrind-js: ${e.message}\n`);
-  process.exitCode = 2;
-}
+runTool('callgrind-js', main);

@@ -15,6 +15,7 @@
  */
 import { resolve } from 'node:path';
 import { InputError } from '../src/core/errors.js';
+import { runTool } from './tool-main.js';
 import { median, runInChild } from './paired.js';
 
 interface Config {
@@ -50,10 +51,4 @@ function main(argv: readonly string[]): void {
   }
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
-  if (!(e instanceof InputError)) throw e;
-  process.stderr.write(`interleaved-builds: ${e.message}\n`);
-  process.exitCode = 2;
-}
+runTool('interleaved-builds', main);
