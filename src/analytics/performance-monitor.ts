@@ -100,8 +100,9 @@ export interface PerformanceMonitorOptions {
   /** Local days kept in the daily buckets (default 90). */
   maxDays?: number;
   /**
-   * Round trips kept for the exact median holding time (default 1,000: each closed trade moves up
-   * to this many numbers in the sorted window, so a larger window costs more per trade).
+   * Round trips kept for the exact median holding time (default 1,000). A closed trade costs O(1)
+   * whatever the window; the window is sorted when a snapshot reads the median after new trades,
+   * so a larger window makes snapshots dearer, not trades.
    */
   medianWindow?: number;
   /** Recent fills kept for reports (default 10,000; 0 keeps none). */
