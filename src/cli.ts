@@ -19,7 +19,7 @@ commands:
   bourse paper       paper trading on the built-in synthetic market
   bourse backtest    run a strategy over historical data
   bourse config      show the effective configuration (secrets redacted)
-  bourse journal     inspect or export the persistent journal
+  bourse journal     inspect, export or prune the persistent journal
 
 ${PAPER_USAGE}
 ${BACKTEST_USAGE}

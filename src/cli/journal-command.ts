@@ -1,9 +1,11 @@
 /**
- * `bourse journal inspect` and `bourse journal export`, for operators. The journal is the one
+ * `bourse journal inspect`, `export` and `prune`, for operators. The journal is the one
  * `persistence` selects (SQLite by default, at <engine.dataDir>/bourse.sqlite; `--db` names a
  * SQLite file directly). Inspect replays it (from the latest snapshot) and shows counts by kind,
  * the last seq, snapshots, open orders, positions and cash; export writes every record (or a seq
- * range) as JSON lines or CSV, to a file or stdout.
+ * range) as JSON lines or CSV, to a file or stdout; prune deletes the records and snapshots that
+ * recovery no longer reads (those before the latest snapshot, or before `--before`), so a
+ * long-running journal stops growing without bound. Export what you want to keep first.
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
@@ -19,7 +21,9 @@ import { configFromFlags } from './config-flags.js';
 
 export const JOURNAL_USAGE = `usage: bourse journal inspect [--db file | --data-dir dir | --config file | --set key=value ...] [--json]
        bourse journal export  [--db file | --data-dir dir | --config file | --set key=value ...]
-                              [--format jsonl|csv] [--out file] [--from seq] [--to seq]`;
+                              [--format jsonl|csv] [--out file] [--from seq] [--to seq]
+       bourse journal prune   [--db file | --data-dir dir | --config file | --set key=value ...]
+                              [--before seq] [--json]`;
 
 const COMMON = {
   config: { type: 'string' },
@@ -30,22 +34,24 @@ const COMMON = {
 
 const INSPECT = { ...COMMON, json: { type: 'boolean' } } as const;
 const EXPORT = { ...COMMON, format: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } as const;
+const PRUNE = { ...COMMON, before: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 export async function journalCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'inspect') return inspect(rest);
   if (sub === 'export') return exportJournal(rest);
+  if (sub === 'prune') return prune(rest);
   throw new InputError(`journal: unknown subcommand ${JSON.stringify(sub ?? '')}\n${JOURNAL_USAGE}`);
 }
 
-/** The configured journal, opened read-only. Throws InputError when there is none to read. */
-async function openStore(flags: { config?: string | undefined; set?: string[] | undefined; db?: string | undefined; 'data-dir'?: string | undefined }): Promise<JournalStore> {
+/** The configured journal, opened read-only unless told otherwise. Throws InputError when there is none. */
+async function openStore(flags: { config?: string | undefined; set?: string[] | undefined; db?: string | undefined; 'data-dir'?: string | undefined }, readonly = true): Promise<JournalStore> {
   let store: JournalStore | undefined;
   if (flags.db !== undefined) {
-    store = new SqliteJournal({ path: flags.db, readonly: true });
+    store = new SqliteJournal({ path: flags.db, readonly, writer: 'sync' });
   } else {
     const cfg = configFromFlags(flags, { 'engine.dataDir': flags['data-dir'] });
-    store = journalStoreFromConfig(cfg, { readonly: true, writer: 'sync' });
+    store = journalStoreFromConfig(cfg, { readonly, writer: 'sync' });
     if (!store) throw new InputError('journal: persistence.kind is "none": there is no journal');
     if (cfg.persistence.kind === 'sqlite' && !existsSync(cfg.persistence.sqlitePath)) throw new InputError(`journal: no journal at ${cfg.persistence.sqlitePath}`);
   }
@@ -160,6 +166,28 @@ async function exportJournal(argv: string[]): Promise<number> {
   }
   if (flags.out) process.stderr.write(`exported ${n} records to ${flags.out}\n`);
   return 0;
+}
+
+async function prune(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, PRUNE, 'journal prune');
+  const before = Math.min(nonNegativeInt(flags.before, 'before', Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
+  const store = await openStore(flags, false);
+  try {
+    const snapshot = await store.latestSnapshot();
+    const pruned = await store.prune(before);
+    const stats = await store.stats();
+    const report = { store: store.description, prunedRecords: pruned.records, prunedSnapshots: pruned.snapshots, records: stats.records, lastSeq: stats.lastSeq, latestSnapshotSeq: snapshot?.seq };
+    if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else if (snapshot === undefined) process.stdout.write(`journal ${report.store}: nothing pruned, it has no snapshot yet (recovery reads every record)\n`);
+    else {
+      process.stdout.write(
+        `journal ${report.store}: pruned ${pruned.records} records and ${pruned.snapshots} snapshots; ${stats.records} records remain (last seq ${stats.lastSeq}), recovery starts at the snapshot of seq ${snapshot.seq}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 async function write(out: Writable, text: string): Promise<void> {

@@ -155,6 +155,29 @@ for (const impl of IMPLEMENTATIONS) {
       expect((await s.read(0, 10)).map((r) => r.seq)).toEqual([1, 2]);
     });
 
+    it('prunes the records and snapshots before a seq and the latest snapshot; seqs continue', async () => {
+      const s = await store();
+      for (let i = 1; i <= 6; i++) await write(s, { records: [rec(i)], ...(i % 2 === 0 ? { snapshot: { seq: i, ts: i, state: JSON.stringify({ at: i }) } } : {}) });
+      expect(await s.prune(4)).toEqual({ records: 3, snapshots: 1 });
+      expect((await s.read(0, 10)).map((r) => r.seq)).toEqual([4, 5, 6]);
+      expect(await s.stats()).toMatchObject({ lastSeq: 6, records: 3, snapshots: 2, lastSnapshotSeq: 6 });
+      expect(JSON.parse((await s.latestSnapshot())!.state)).toEqual({ at: 6 });
+      // Nothing left before 4; past the latest snapshot (6), pruning stops at it: recovery reads from there.
+      expect(await s.prune(4)).toEqual({ records: 0, snapshots: 0 });
+      expect(await s.prune(100)).toEqual({ records: 2, snapshots: 1 });
+      expect(await s.lastSeq()).toBe(6);
+      await write(s, { records: [rec(7)] });
+      expect((await s.read(0, 10)).map((r) => r.seq)).toEqual([6, 7]);
+    });
+
+    it('prunes nothing from a store without a snapshot', async () => {
+      const s = await store();
+      expect(await s.prune(10)).toEqual({ records: 0, snapshots: 0 });
+      await write(s, { records: [rec(1), rec(2), rec(3)] });
+      expect(await s.prune(10)).toEqual({ records: 0, snapshots: 0 });
+      expect((await s.read(0, 10)).map((r) => r.seq)).toEqual([1, 2, 3]);
+    });
+
     it('is durable across close and reopen (and migrations run once)', async () => {
       const s = await store();
       if (!h.reopen) return; // memory: nothing outlives the process

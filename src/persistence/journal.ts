@@ -60,6 +60,12 @@ export interface JournalStats {
   readonly kvKeys: number;
 }
 
+/** What JournalStore.prune deleted. */
+export interface JournalPruneResult {
+  readonly records: number;
+  readonly snapshots: number;
+}
+
 /** The storage port. One process writes a journal at a time. */
 export interface JournalStore {
   /** For messages and `journal inspect`, e.g. "sqlite ./data/bourse.sqlite". */
@@ -82,6 +88,13 @@ export interface JournalStore {
   /** Every key-value entry whose key starts with `prefix`. */
   readKv(prefix: string): Promise<Map<string, string>>;
   stats(): Promise<JournalStats>;
+  /**
+   * Deletes, in one transaction, the records and snapshots with seq below beforeSeq and below the
+   * latest snapshot's: what recovery, which starts from the latest snapshot, no longer reads. So a
+   * pruned journal recovers as before, keeps its last seq (new records number on from it), and
+   * without a snapshot loses nothing. What is pruned is gone: export it first to keep it.
+   */
+  prune(beforeSeq: number): Promise<JournalPruneResult>;
   close(): Promise<void>;
 }
 

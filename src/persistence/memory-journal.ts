@@ -3,7 +3,7 @@
  * the engine side of journaling, and throw-away sessions. It passes the same contract suite as
  * the SQLite and PostgreSQL stores; `failNext` injects write failures.
  */
-import type { JournalBatch, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
+import type { JournalBatch, JournalPruneResult, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
 
 export class MemoryJournalStore implements JournalStore {
   readonly description = 'memory';
@@ -103,6 +103,15 @@ export class MemoryJournalStore implements JournalStore {
       lastSnapshotSeq: this.snapshots[this.snapshots.length - 1]?.seq,
       kvKeys: this.kv.size,
     };
+  }
+
+  async prune(beforeSeq: number): Promise<JournalPruneResult> {
+    const keepFrom = Math.min(beforeSeq, this.snapshots[this.snapshots.length - 1]?.seq ?? 0, await this.lastSeq());
+    const records = this.records.length;
+    const snapshots = this.snapshots.length;
+    this.records = this.records.filter((r) => r.seq >= keepFrom);
+    this.snapshots = this.snapshots.filter((s) => s.seq >= keepFrom);
+    return { records: records - this.records.length, snapshots: snapshots - this.snapshots.length };
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@
  * after an ambiguous failure (a connection lost during COMMIT) adds nothing.
  */
 import pg from 'pg';
-import type { JournalBatch, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
+import type { JournalBatch, JournalPruneResult, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
 
 export interface PostgresJournalOptions {
   /** postgres://user@host:port/db; ignored when `pool` is given. */
@@ -164,6 +164,26 @@ export class PostgresJournal implements JournalStore {
       lastSnapshotSeq: last === null || last === undefined ? undefined : Number(last),
       kvKeys: Number(kv.rows[0]?.n ?? 0),
     };
+  }
+
+  async prune(beforeSeq: number): Promise<JournalPruneResult> {
+    const client = await this.pool.connect();
+    try {
+      let result: JournalPruneResult = { records: 0, snapshots: 0 };
+      await this.transaction(client, async () => {
+        const bounds = await client.query<{ keep_from: string }>(
+          `SELECT LEAST($1::bigint, COALESCE((SELECT max(seq) FROM ${this.q}.snapshots), 0), COALESCE((SELECT max(seq) FROM ${this.q}.journal), 0)) AS keep_from`,
+          [beforeSeq],
+        );
+        const keepFrom = bounds.rows[0]!.keep_from;
+        const records = await client.query(`DELETE FROM ${this.q}.journal WHERE seq < $1`, [keepFrom]);
+        const snapshots = await client.query(`DELETE FROM ${this.q}.snapshots WHERE seq < $1`, [keepFrom]);
+        result = { records: records.rowCount ?? 0, snapshots: snapshots.rowCount ?? 0 };
+      });
+      return result;
+    } finally {
+      client.release();
+    }
   }
 
   /** Drops the schema and everything in it (tests). */

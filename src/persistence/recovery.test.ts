@@ -34,7 +34,7 @@ async function checkRecovered(store: MemoryJournalStore, rig: Rig): Promise<void
 }
 
 describe('replay', () => {
-  it('a snapshot plus its tail, and the whole journal, replay to exactly the live state', async () => {
+  it('a snapshot plus its tail, the whole journal, and the journal pruned before the snapshot replay to exactly the live state', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 7, max: 120 }), async (seed, snapshotEvery) => {
         const store = new MemoryJournalStore();
@@ -53,6 +53,12 @@ describe('replay', () => {
         expect(full.nextId).toBe(rig.engine.execution.idCounter);
         // The run did trade: positions, closed round trips, working orders.
         expect(rig.engine.portfolio.closedCount).toBeGreaterThan(0);
+        // Pruning drops what recovery no longer reads, and nothing else.
+        expect((await store.prune(Number.MAX_SAFE_INTEGER)).records).toBe(fromSnapshot.snapshotSeq! - 1);
+        const pruned = await replayJournal(store, { instruments: INSTRUMENTS });
+        expect(stateSummary(pruned.portfolio!, pruned.orders.values(), marks)).toEqual(live);
+        expect(pruned.nextId).toBe(rig.engine.execution.idCounter);
+        expect(pruned.counts.records).toBe(fromSnapshot.counts.records);
       }),
       { numRuns: 6, seed: 20240102 },
     );

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { JournalBatch, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
+import type { JournalBatch, JournalPruneResult, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
 
 export interface SqliteJournalOptions {
   path: string;
@@ -221,6 +221,19 @@ export class SqliteJournal implements JournalStore {
     // Keys in [prefix, prefix + U+FFFF): a range scan of the primary key.
     const rows = this.conn().prepare('SELECT key, value FROM kv WHERE key >= ? AND key < ?').all(prefix, prefix + '\uffff') as { key: string; value: string }[];
     return new Map(rows.map((r) => [r.key, r.value]));
+  }
+
+  /** Deleted pages are reused by later writes; the file does not shrink. */
+  async prune(beforeSeq: number): Promise<JournalPruneResult> {
+    const db = this.conn();
+    const bounds = db.prepare('SELECT (SELECT max(seq) FROM journal) AS lastSeq, (SELECT max(seq) FROM snapshots) AS snapshotSeq');
+    const deleteRecords = db.prepare('DELETE FROM journal WHERE seq < ?');
+    const deleteSnapshots = db.prepare('DELETE FROM snapshots WHERE seq < ?');
+    return db.transaction(() => {
+      const b = bounds.get() as { lastSeq: number | null; snapshotSeq: number | null };
+      const keepFrom = Math.min(beforeSeq, b.snapshotSeq ?? 0, b.lastSeq ?? 0);
+      return { records: deleteRecords.run(keepFrom).changes, snapshots: deleteSnapshots.run(keepFrom).changes };
+    }).immediate();
   }
 
   async stats(): Promise<JournalStats> {

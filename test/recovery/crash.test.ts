@@ -159,5 +159,25 @@ describe('paper trading process stopped with SIGTERM', () => {
     const missing = bourse('inspect', '--db', join(tempDir(), 'none.sqlite'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^bourse: journal: no journal at .*none\.sqlite\n$/);
+
+    // Pruning drops what recovery no longer reads: the state, the last seq and a restart are unchanged.
+    const badBefore = bourse('prune', '--db', db, '--before', 'soon');
+    expect(badBefore.status).toBe(2);
+    expect(badBefore.stderr).toMatch(/--before "soon" must be a non-negative integer/);
+    const prune = bourse('prune', '--db', db, '--json');
+    expect(prune.status).toBe(0);
+    const pruned = JSON.parse(prune.stdout) as { prunedRecords: number; records: number; lastSeq: number; latestSnapshotSeq: number };
+    expect(pruned.lastSeq).toBe(report.lastSeq);
+    expect(pruned.prunedRecords).toBe(pruned.latestSnapshotSeq - 1);
+    expect(pruned.records).toBe(report.lastSeq - pruned.latestSnapshotSeq + 1);
+    const afterPrune = JSON.parse(bourse('inspect', '--db', db, '--json').stdout) as typeof report;
+    const state = ({ records, byKind, snapshots, lastSnapshotSeq, ...rest }: typeof report & { lastSnapshotSeq?: number }) => rest;
+    expect(state(afterPrune)).toEqual(state(report));
+    expect(bourse('prune', '--db', db).stdout).toMatch(/: pruned 0 records and 0 snapshots; \d+ records remain \(last seq \d+\)/);
+    const afterPruneRun = new Child(['--db', db, '--seed', '9', '--mode', 'check']);
+    const recoveredAfterPrune = await afterPruneRun.waitFor<Recovered>('recovered');
+    expect((await afterPruneRun.exited).code).toBe(0);
+    expect(recoveredAfterPrune.report.reconcile.differences).toEqual([]);
+    expect(recoveredAfterPrune.report.reconcile.resent).toEqual({ submit: 0, cancel: 0, modify: 0 });
   }, 90_000);
 });
