@@ -199,6 +199,15 @@ export async function openPaperSession(preset: PaperPreset, opts: JournalingOpti
   const { engine, journal, wal } = j;
   const saved = j.replay.risk;
   if (risk && saved && saved.state !== 'ACTIVE') risk.risk.setState(saved.state, `restored from the journal: ${saved.reason}`);
+  if (risk) {
+    // The daily loss and the drawdown go on counting from the bases of before the restart; bases
+    // that moved while reconciling, before the journal listened, are journaled at once.
+    const engineRisk = risk.risk;
+    if (j.replay.riskBaselines) engineRisk.restoreBaselines(j.replay.riskBaselines);
+    engineRisk.onBaselines((b) => j.recorder.recordRiskBaselines(b));
+    const bases = engineRisk.baselines();
+    if (bases) j.recorder.recordRiskBaselines(bases);
+  }
 
   const retryMs = opts.ambiguousRetryMs ?? 1000;
   let retryTimer: { id: number } | undefined;

@@ -111,6 +111,8 @@ export const RecordKind = {
   orderCreated: 'order.created',
   orderEvent: 'order.event',
   riskState: 'risk.state',
+  /** The equity bases of the daily-loss and drawdown limits moved (RiskBaselines). */
+  riskBaselines: 'risk.baselines',
   riskAlert: 'risk.alert',
   /** The portfolio adopted the venue's cash or positions at reconciliation (replayed as is). */
   portfolioAdjust: 'portfolio.adjust',

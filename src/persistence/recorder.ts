@@ -12,6 +12,7 @@ import type { OrderEvent } from '../model/order-events.js';
 import type { OrderState } from '../model/order.js';
 import type { PortfolioState } from '../portfolio/portfolio.js';
 import type { AlertEvent } from '../risk/alerts.js';
+import type { RiskBaselines } from '../risk/risk-engine.js';
 import type { TradingState, TradingStateChanged } from '../risk/trading-state.js';
 import type { OrderCreated } from '../core/topics.js';
 import { modifyRecord, orderRecord, type ModifyRecord } from './codec.js';
@@ -32,6 +33,8 @@ export interface EngineState {
   /** The gateway's id counter. */
   readonly nextId: number;
   readonly risk: RiskStateRecord | undefined;
+  /** Absent in snapshots written before the bases were journaled. */
+  readonly riskBaselines?: RiskBaselines | undefined;
 }
 
 export interface RiskStateRecord {
@@ -51,12 +54,14 @@ export interface RecorderInit {
   readonly tradeIds?: ReadonlyMap<string, readonly string[]>;
   readonly pendingModify?: ReadonlyMap<string, ModifyRecord>;
   readonly risk?: RiskStateRecord | undefined;
+  readonly riskBaselines?: RiskBaselines | undefined;
 }
 
 export class JournalRecorder {
   private readonly tradeIds = new Map<string, string[]>();
   private readonly pendingModify = new Map<string, ModifyRecord>();
   private risk: RiskStateRecord | undefined;
+  private riskBaselines: RiskBaselines | undefined;
   private readonly detach: () => void;
 
   constructor(
@@ -68,6 +73,7 @@ export class JournalRecorder {
     for (const [id, ids] of init.tradeIds ?? []) this.tradeIds.set(id, [...ids]);
     for (const [id, m] of init.pendingModify ?? []) this.pendingModify.set(id, m);
     this.risk = init.risk;
+    this.riskBaselines = init.riskBaselines;
     const execution = engine.execution;
     this.detach = engine.bus.tap((topic, msg) => {
       switch (topic) {
@@ -106,6 +112,12 @@ export class JournalRecorder {
     return this.risk;
   }
 
+  /** Journals the risk engine's equity bases as they move (RiskEngine.onBaselines), and keeps them for snapshots. */
+  recordRiskBaselines(b: RiskBaselines): void {
+    this.riskBaselines = b;
+    this.journal.append(RecordKind.riskBaselines, this.engine.clock.now(), b);
+  }
+
   /** Appends the session's instruments and capital (so the journal can be replayed on its own). */
   recordSessionStart(venue: string): void {
     const engine = this.engine;
@@ -132,6 +144,7 @@ export class JournalRecorder {
       pendingModify: Object.fromEntries(this.pendingModify),
       nextId: engine.execution.idCounter,
       risk: this.risk,
+      riskBaselines: this.riskBaselines,
     };
   }
 

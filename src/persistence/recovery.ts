@@ -28,6 +28,7 @@ import { Portfolio, type PortfolioState } from '../portfolio/portfolio.js';
 import type { PositionState } from '../portfolio/position.js';
 import { JournalFormatError, eventFromJson, modificationOf, orderFromRecord, quantityOf, type ModifyRecord, type OrderRecord } from './codec.js';
 import { RecordKind, type Journal, type JournalRecord, type JournalSnapshot, type JournalStore } from './journal.js';
+import type { RiskBaselines } from '../risk/risk-engine.js';
 import type { EngineState, RiskStateRecord, SessionStartRecord } from './recorder.js';
 import type { WriteAheadExecutionClient } from './write-ahead-client.js';
 
@@ -84,6 +85,7 @@ export class JournalReplay {
   readonly submitted: Set<string> | undefined;
   nextId = 1;
   risk: RiskStateRecord | undefined;
+  riskBaselines: RiskBaselines | undefined;
   lastSeq = 0;
   snapshotSeq: number | undefined;
   /** The marks recorded by the last recovery (applied to the portfolio). */
@@ -112,6 +114,7 @@ export class JournalReplay {
     for (const [id, m] of Object.entries(state.pendingModify)) this.pendingModify.set(id, m);
     this.nextId = state.nextId;
     this.risk = state.risk;
+    this.riskBaselines = state.riskBaselines;
     this.lastSeq = snapshot.seq;
     this.snapshotSeq = snapshot.seq;
   }
@@ -149,6 +152,9 @@ export class JournalReplay {
         this.risk = { state: rec.state, reason: rec.reason };
         break;
       }
+      case RecordKind.riskBaselines:
+        this.riskBaselines = JSON.parse(r.data) as RiskBaselines;
+        break;
       case RecordKind.sessionStart: {
         const rec = JSON.parse(r.data) as SessionStartRecord;
         if (this.instruments.size === 0) for (const spec of rec.instruments) this.addInstrument(new Instrument(spec));

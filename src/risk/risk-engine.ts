@@ -87,6 +87,17 @@ export interface LimitUsage {
   readonly usage: number;
 }
 
+/**
+ * The equity bases of the daily-loss and drawdown limits: the trading day with the equity it
+ * started at, and the highest equity seen (raw minor units as decimal strings). A journal keeps
+ * them so that a restart neither forgets the day's losses nor lowers the drawdown's peak.
+ */
+export interface RiskBaselines {
+  readonly day: string;
+  readonly dayStartEquityRaw: string;
+  readonly peakEquityRaw: string;
+}
+
 export interface RiskSummary {
   readonly state: TradingState;
   readonly stateReason: string;
@@ -220,6 +231,7 @@ export class RiskEngine implements PreTradeGate {
   private timer: { cancel(): void } | undefined;
   /** Set while HALTED by a halt that flattens: positions opened by late fills are closed too. */
   private flattenFills = false;
+  private baselinesListener: ((b: RiskBaselines) => void) | undefined;
 
   /** Throws InputError when a limit cannot be expressed in an instrument's precision. */
   constructor(opts: RiskEngineOptions) {
@@ -527,7 +539,38 @@ export class RiskEngine implements PreTradeGate {
       this.peakEquity = equity;
       rebased.push('drawdown');
     }
+    if (rebased.length > 0 && this.dayKey !== '') this.baselinesListener?.(this.baselines()!);
     return rebased;
+  }
+
+  /** The bases of the equity limits; undefined before the first evaluation. */
+  baselines(): RiskBaselines | undefined {
+    if (this.dayKey === '') return undefined;
+    return { day: this.dayKey, dayStartEquityRaw: toBigInt(this.dayStartEquity).toString(), peakEquityRaw: toBigInt(this.peakEquity).toString() };
+  }
+
+  /** Calls `listener` whenever the bases move: a new trading day, a new peak, a re-base at resume. */
+  onBaselines(listener: (b: RiskBaselines) => void): void {
+    this.baselinesListener = listener;
+  }
+
+  /**
+   * Takes the bases of an earlier session (kept by the journal) before trading resumes: the daily
+   * loss counts from the start of that trading day, unless a new one has begun since, and the
+   * drawdown from that peak, unless equity has been above it since. Throws InputError for
+   * malformed amounts.
+   */
+  restoreBaselines(b: RiskBaselines): void {
+    const raw = (text: string, what: string): Exact => {
+      if (!/^-?\d+$/.test(text)) throw new InputError(`risk baselines: ${what} ${JSON.stringify(text)} is not an integer amount of minor units`);
+      return exact(BigInt(text));
+    };
+    const dayStart = raw(b.dayStartEquityRaw, 'dayStartEquityRaw');
+    const peak = raw(b.peakEquityRaw, 'peakEquityRaw');
+    this.dayKey = b.day;
+    this.dayStartEquity = dayStart;
+    if (peak > this.peakEquity) this.peakEquity = peak;
+    this.quietFloor = Infinity; // the next evaluation (a fill, or the clock interval) reads the restored bases
   }
 
   cancelAll(reason: string): void {
@@ -575,12 +618,15 @@ export class RiskEngine implements PreTradeGate {
     this.lastEquity = equity;
     const day = this.tradingDay(now);
     if (day === this.dayKey && equity <= this.peakEquity && equity >= this.quietFloor) return;
-    if (day !== this.dayKey) {
+    const newDay = day !== this.dayKey;
+    if (newDay) {
       this.dayKey = day;
       this.dayStartEquity = equity;
       if (this.state !== 'ACTIVE' && this.stateReason.startsWith('daily loss')) this.setState('ACTIVE', `new trading day ${day}`);
     }
-    if (equity > this.peakEquity) this.peakEquity = equity;
+    const newPeak = equity > this.peakEquity;
+    if (newPeak) this.peakEquity = equity;
+    if ((newDay || newPeak) && this.baselinesListener) this.baselinesListener(this.baselines()!);
 
     const dailyLimit = this.limits.dailyLossLimit;
     const dayStart = this.dayStartEquity;

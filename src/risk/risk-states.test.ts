@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixedLatency } from '../execution/models.js';
 import type { RiskLimits } from './limits.js';
-import { FLATTEN_TAG } from './risk-engine.js';
+import { FLATTEN_TAG, type RiskBaselines } from './risk-engine.js';
 import { ACME, BETA, HOUR, MINUTE, RiskHarness, SECOND, T0, type Outcome, type RiskHarnessOptions } from './test-fixtures.js';
 
 const DAY = 24 * HOUR;
@@ -146,6 +146,48 @@ describe('max drawdown', () => {
     expect(h.state).toBe('HALTED');
     expect(h.states.at(-1)!.reason).toMatch(/^drawdown 3500\.00 USD reached the limit 3000\.00 USD/);
     denied(h.buy(1), 'TRADING_HALTED', /^trading is halted \(drawdown/);
+  });
+});
+
+describe('equity bases across a restart', () => {
+  it('hands its bases to a listener as they move, and an engine given them counts the day and the drawdown from them', () => {
+    const before = longAt100({ dailyLossLimit: 0.02, maxDrawdown: 0.05 }, { evaluateEveryMs: MINUTE });
+    const moves: RiskBaselines[] = [];
+    before.risk.onBaselines((b) => moves.push(b));
+    before.bar(T0 + MINUTE, '104.00'); // 102,000: a new peak
+    before.bar(T0 + 2 * MINUTE, '101.00'); // 100,500: no move
+    expect(moves).toEqual([{ day: '2024-01-02', dayStartEquityRaw: '10000000', peakEquityRaw: '10200000' }]);
+    expect(before.risk.baselines()).toEqual(moves[0]);
+
+    // The restarted engine's own first evaluation would count from its 99,500 of equity.
+    const after = new RiskHarness({ limits: { dailyLossLimit: 0.02, maxDrawdown: 0.05 }, startingCash: '99500', evaluateEveryMs: MINUTE });
+    after.risk.restoreBaselines(moves[0]!);
+    after.quote(T0 + 3 * MINUTE, '100.00');
+    expect(after.buy(500).status).toBe('FILLED');
+    expect(after.risk.summary()).toMatchObject({ dayStartEquity: '100000.00 USD', peakEquity: '102000.00 USD' });
+    after.bar(T0 + 4 * MINUTE, '97.01'); // 98,005: 1,995 lost today
+    expect(after.state).toBe('ACTIVE');
+    after.bar(T0 + 5 * MINUTE, '97.00'); // 98,000: 2,000 lost since the day's real start
+    expect(after.state).toBe('HALTED');
+    expect(after.states.at(-1)!.reason).toBe(DAILY_LOSS_REASON);
+  });
+
+  it('starts the daily loss afresh when a new trading day began since the bases were kept, and keeps the higher peak', () => {
+    const h = longAt100({ dailyLossLimit: 0.02, maxDrawdown: 0.6 }, { evaluateEveryMs: MINUTE });
+    h.risk.restoreBaselines({ day: '2024-01-01', dayStartEquityRaw: '20000000', peakEquityRaw: '20000000' });
+    h.bar(T0 + MINUTE, '99.00');
+    expect(h.risk.summary()).toMatchObject({ dayStartEquity: '100000.00 USD', peakEquity: '200000.00 USD' });
+    expect(h.state).toBe('ACTIVE');
+    h.risk.restoreBaselines({ day: '2024-01-02', dayStartEquityRaw: '9000000', peakEquityRaw: '9000000' });
+    expect(h.risk.summary()).toMatchObject({ dayStartEquity: '90000.00 USD', peakEquity: '200000.00 USD' });
+  });
+
+  it('refuses malformed amounts, naming the field and the value', () => {
+    const h = longAt100({ dailyLossLimit: 0.02 });
+    expect(() => h.risk.restoreBaselines({ day: '2024-01-02', dayStartEquityRaw: '1e7', peakEquityRaw: '10000000' })).toThrow(
+      'risk baselines: dayStartEquityRaw "1e7" is not an integer amount of minor units',
+    );
+    expect(h.risk.summary().dayStartEquity).toBe('100000.00 USD');
   });
 });
 
