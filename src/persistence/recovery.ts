@@ -26,9 +26,9 @@ import type { OrderFilled } from '../model/order-events.js';
 import { Order } from '../model/order.js';
 import { Portfolio, type PortfolioState } from '../portfolio/portfolio.js';
 import type { PositionState } from '../portfolio/position.js';
+import type { RiskBaselines } from '../risk/risk-engine.js';
 import { JournalFormatError, eventFromJson, modificationOf, orderFromRecord, quantityOf, type ModifyRecord, type OrderRecord } from './codec.js';
 import { RecordKind, type Journal, type JournalRecord, type JournalSnapshot, type JournalStore } from './journal.js';
-import type { RiskBaselines } from '../risk/risk-engine.js';
 import type { EngineState, RiskStateRecord, SessionStartRecord } from './recorder.js';
 import type { WriteAheadExecutionClient } from './write-ahead-client.js';
 
