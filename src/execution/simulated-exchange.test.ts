@@ -648,6 +648,39 @@ describe('buying power', () => {
     expect(h.status(sell)).toBe('FILLED');
   });
 
+  it('counts resting orders as if filled: one more resting buy beyond equity is rejected; orders that add no exposure pass', () => {
+    const h = harness({ startingCash: '10000' });
+    h.quote(T0, { bid: '100.00', ask: '100.02' });
+    const limitBuy = (quantity: number) => h.id(h.submit(buy('LIMIT', 'GTC', { quantity: qty(quantity), price: px('99.00') })));
+    const first = limitBuy(60); // 60 × 99.00 = 5940.00
+    expect(h.status(first)).toBe('ACCEPTED');
+    const second = limitBuy(60); // with the first filled: 120 × 99.00 = 11880.00 > 10000.00
+    expect(h.status(second)).toBe('REJECTED');
+    const rejected = h.eventsFor(second)[1]!;
+    expect(rejected.type === 'OrderRejected' && [rejected.reason, rejected.message]).toEqual([
+      'INSUFFICIENT_BUYING_POWER',
+      'order needs gross exposure 11880.00 USD but buying power is 10000.00 USD (equity 10000.00 USD × leverage 1)',
+    ]);
+    const third = limitBuy(40); // 100 × 99.00 = 9900.00
+    expect(h.status(third)).toBe('ACCEPTED');
+    // A resting sell smaller than the resting buys adds nothing to the largest exposure.
+    const sell = h.id(h.submit({ instrumentId: 'ACME', side: 'SELL', type: 'LIMIT', quantity: qty(50), price: px('105.00') }));
+    expect(h.status(sell)).toBe('ACCEPTED');
+    // Canceling a resting buy frees its buying power.
+    h.cancel(third);
+    expect(h.status(limitBuy(40))).toBe('ACCEPTED');
+  });
+
+  it('counts the resting orders of other instruments at their mark', () => {
+    const h = harness({ startingCash: '10000' });
+    h.quote(T0, { bid: '100.00', ask: '100.02' });
+    h.quote(T0, { inst: XBT, bid: '42000.0', ask: '42000.5' });
+    expect(h.status(h.id(h.submit(buy('LIMIT', 'GTC', { quantity: qty(60), price: px('99.00') }))))).toBe('ACCEPTED');
+    // 60 ACME at the 100.01 mark is 6000.60; 0.1 XBT at 42000.5 is 4200.05: 10200.65 in all.
+    expect(h.status(h.id(h.submit({ instrumentId: 'XBT', side: 'BUY', type: 'MARKET', quantity: qty('0.100', XBT) })))).toBe('REJECTED');
+    expect(h.status(h.id(h.submit({ instrumentId: 'XBT', side: 'BUY', type: 'MARKET', quantity: qty('0.090', XBT) })))).toBe('FILLED');
+  });
+
   it('leverage 2 doubles the buying power', () => {
     const h = harness({ startingCash: '10000', leverage: 2 });
     h.quote(T0, { bid: '100.00', ask: '100.02' });

@@ -2,7 +2,8 @@
  * SimulatedExchange: the default venue, behind the same ExecutionClient port as a real one.
  *
  * It keeps its own book of working orders per instrument (price-time priority), its own account
- * (cash and net positions, for buying power and reduce-only), and matches orders against the
+ * (cash and net positions, for reduce-only and for buying power, which also covers what resting
+ * orders would add if they filled), and matches orders against the
  * market data the kernel feeds it before strategies see that data:
  * - quotes: market orders and marketable limits take the touch (with slippage, taker fee);
  *   resting limits fill at their price (maker fee) when the touch crosses them; stops trigger
@@ -635,15 +636,38 @@ export class SimulatedExchange implements ExecutionClient {
     return offTick(inst, o.priceRaw) ?? offTick(inst, o.triggerRaw);
   }
 
+  /**
+   * Buying power covers the exposure the account would have if its resting orders filled too: an
+   * order is refused when it grows its book's exposure (exposureRaw) beyond what buying power
+   * allows, with the other books at their exposures.
+   */
   private buyingPowerProblem(book: Book, o: SimOrder): string | undefined {
-    const s = o.side === 'BUY' ? 1 : -1;
-    const after = book.netRaw + s * o.qtyRaw;
-    if (Math.abs(after) <= Math.abs(book.netRaw)) return undefined; // reduces exposure
+    const buy = o.side === 'BUY';
+    const after = this.exposureRaw(book, buy ? o.qtyRaw : 0, buy ? 0 : o.qtyRaw);
+    if (after <= this.exposureRaw(book, 0, 0)) return undefined; // adds no exposure
     const pxRaw = o.priceRaw ?? o.triggerRaw ?? (o.side === 'BUY' ? book.ask?.raw : book.bid?.raw) ?? book.markRaw ?? book.lastBar?.close.raw;
     if (pxRaw === undefined) return undefined; // priced at first fill; checked by the engine's risk layer
-    const fits = this.fitsBuyingPowerNum(book, pxRaw, Math.abs(after));
-    if (fits !== undefined) return fits ? undefined : this.buyingPowerMessage(book, pxRaw, Math.abs(after));
-    return this.buyingPowerMessage(book, pxRaw, Math.abs(after));
+    const fits = this.fitsBuyingPowerNum(book, pxRaw, after);
+    if (fits !== undefined) return fits ? undefined : this.buyingPowerMessage(book, pxRaw, after);
+    return this.buyingPowerMessage(book, pxRaw, after);
+  }
+
+  /**
+   * The book's exposure (absolute quantity, raw) if its resting orders that can add to it (all but
+   * reduce-only ones) filled on whichever side makes it larger, with `buyRaw`/`sellRaw` of a new
+   * order added to its side: what buying power must cover. Without working orders, |net|.
+   */
+  private exposureRaw(book: Book, buyRaw: number, sellRaw: number): number {
+    let buys = buyRaw;
+    let sells = sellRaw;
+    const working = book.working;
+    for (let i = 0; i < working.length; i++) {
+      const w = working[i]!;
+      if (w.reduceOnly) continue;
+      if (w.side === 'BUY') buys += w.qtyRaw - w.filledRaw;
+      else sells += w.qtyRaw - w.filledRaw;
+    }
+    return Math.max(Math.abs(book.netRaw + buys), Math.abs(book.netRaw - sells));
   }
 
   /**
@@ -655,11 +679,17 @@ export class SimulatedExchange implements ExecutionClient {
     if (!Number.isSafeInteger(equity)) return undefined;
     let gross = 0;
     for (const b of this.books.values()) {
-      if (b.netRaw === 0 || b.markRaw === undefined) continue;
-      const mv = b.instrument.notionalNum(b.markRaw, b.netRaw);
+      const net = b.netRaw;
+      if (b.markRaw === undefined || (net === 0 && b.working.length === 0)) continue;
+      const mv = net === 0 ? 0 : b.instrument.notionalNum(b.markRaw, net);
       if (mv === undefined) return undefined;
       equity += mv;
-      if (b !== book) gross += Math.abs(mv);
+      if (b !== book) {
+        const exposure = b.working.length === 0 ? Math.abs(net) : this.exposureRaw(b, 0, 0);
+        const exposed = exposure === Math.abs(net) ? Math.abs(mv) : b.instrument.notionalNum(b.markRaw, exposure);
+        if (exposed === undefined) return undefined;
+        gross += exposed;
+      }
       if (!Number.isSafeInteger(equity) || !Number.isSafeInteger(gross)) return undefined;
     }
     const own = book.instrument.notionalNum(pxRaw, afterAbsRaw);
@@ -677,10 +707,9 @@ export class SimulatedExchange implements ExecutionClient {
     let equity = this.cashRaw;
     let gross = 0n;
     for (const b of this.books.values()) {
-      if (b.netRaw === 0 || b.markRaw === undefined) continue;
-      const mv = b.instrument.notionalRaw(b.markRaw, b.netRaw);
-      equity += mv;
-      if (b !== book) gross += mv < 0n ? -mv : mv;
+      if (b.markRaw === undefined) continue;
+      if (b.netRaw !== 0) equity += b.instrument.notionalRaw(b.markRaw, b.netRaw);
+      if (b !== book) gross += b.instrument.notionalRaw(b.markRaw, this.exposureRaw(b, 0, 0));
     }
     const projected = gross + book.instrument.notionalRaw(pxRaw, afterAbsRaw);
     const limit = (equity * BigInt(this.leverageMilli)) / 1000n;
