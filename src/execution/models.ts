@@ -16,6 +16,8 @@ export interface FillQuantityParams {
   readonly wantedRaw: number;
   /** Raw size displayed on the opposite side (quote) or traded in the bar; undefined if unknown. */
   readonly availableRaw: number | undefined;
+  /** Raw quantity of it the venue's orders already filled (earlier orders at the same quote or bar). */
+  readonly takenRaw: number;
 }
 
 export interface FillModel {
@@ -27,8 +29,9 @@ export interface FillModel {
 export const fullFillModel: FillModel = { fillableRaw: (p) => p.wantedRaw };
 
 /**
- * Volume participation: at most `rate` of the displayed size (quotes) or bar volume, rounded
- * down to the size step. With no size information it fills everything.
+ * Volume participation: all the venue's orders together fill at most `rate` of the displayed
+ * size (a quote) or volume (a bar), rounded down to the size step; an order gets what earlier
+ * ones left of that. With no size information it fills everything.
  */
 export function participationFillModel(rate: number): FillModel {
   if (!(rate > 0 && rate <= 1)) throw new RangeError(`participation rate ${rate} must be in (0, 1]`);
@@ -36,8 +39,8 @@ export function participationFillModel(rate: number): FillModel {
     fillableRaw: (p) => {
       if (p.availableRaw === undefined) return p.wantedRaw;
       const step = p.instrument.sizeStep.raw;
-      const cap = Math.floor((p.availableRaw * rate) / step) * step;
-      return Math.min(p.wantedRaw, cap);
+      const cap = Math.floor((p.availableRaw * rate) / step) * step - p.takenRaw;
+      return Math.max(0, Math.min(p.wantedRaw, cap));
     },
   };
 }

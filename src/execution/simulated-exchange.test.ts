@@ -481,6 +481,32 @@ describe('partial fills on quotes', () => {
     expect(order.feesRaw).toBe(100n); // 0.40 + 0.20 + 0.40 = 1.00 USD
   });
 
+  it('participation caps all orders at one quote together, resting ones and new arrivals alike, and a new quote renews it', () => {
+    const h = harness({ fillModel: participationFillModel(0.5) });
+    h.quote(T0, { bid: '100.00', ask: '100.02' });
+    const a = h.id(h.submit(buy('LIMIT', 'GTC', { price: px('99.50') })));
+    const b = h.id(h.submit(buy('LIMIT', 'GTC', { price: px('99.50') })));
+    // 10 shown: the two resting buys share floor(10 × 0.5) = 5, by time priority.
+    h.quote(T0 + 1000, { bid: '99.30', ask: '99.40', askSize: 10 });
+    expect([h.filled(a), h.filled(b)]).toEqual(['5', '0']);
+    // An order arriving at the same quote finds nothing left of the 5.
+    const c = h.id(h.submit(buy('MARKET', 'GTC')));
+    expect(h.filled(c)).toBe('0');
+    // The next quote shows 4: floor(4 × 0.5) = 2 in all, to the market order (matched before limits).
+    h.quote(T0 + 2000, { bid: '99.30', ask: '99.40', askSize: 4 });
+    expect([h.filled(a), h.filled(b), h.filled(c)]).toEqual(['5', '0', '2']);
+  });
+
+  it('participation caps the orders matched against one bar together at its share of the bar volume', () => {
+    const h = harness({ fillModel: participationFillModel(0.1) });
+    h.bar(T0, { open: '100.00', high: '100.00', low: '100.00', close: '100.00', volume: 100 });
+    const a = h.id(h.submit(buy('MARKET', 'GTC')));
+    const b = h.id(h.submit(buy('MARKET', 'GTC')));
+    h.bar(T0 + MINUTE, { open: '100.00', high: '100.50', low: '99.50', close: '100.20', volume: 150 });
+    // floor(150 × 0.1) = 15 for both: 10 to the first, 5 to the second.
+    expect([h.filled(a), h.filled(b)]).toEqual(['10', '5']);
+  });
+
   it('a resting limit fills partially as maker at its price, then completes', () => {
     const h = harness({ fillModel: participationFillModel(0.5) });
     h.quote(T0, { bid: '100.00', ask: '100.02' });

@@ -155,6 +155,9 @@ interface Book {
   netRaw: number;
   /** Latest mark price, raw at the instrument's price precision (no allocation per quote). */
   markRaw: number | undefined;
+  /** What this venue's orders have filled against the current quote's ask and bid (reset by each quote). */
+  takenAskRaw: number;
+  takenBidRaw: number;
 }
 
 type Command =
@@ -219,6 +222,8 @@ export class SimulatedExchange implements ExecutionClient {
         working: [],
         netRaw: 0,
         markRaw: undefined,
+        takenAskRaw: 0,
+        takenBidRaw: 0,
       });
     }
   }
@@ -359,6 +364,8 @@ export class SimulatedExchange implements ExecutionClient {
     for (const book of this.books.values()) {
       book.working = [];
       book.netRaw = 0;
+      book.takenAskRaw = 0;
+      book.takenBidRaw = 0;
     }
     for (const b of meta.books) {
       const book = this.bookOf(b.instrumentId);
@@ -780,6 +787,8 @@ export class SimulatedExchange implements ExecutionClient {
     book.ask = q.ask;
     book.bidSizeRaw = q.bidSize.raw;
     book.askSizeRaw = q.askSize.raw;
+    book.takenAskRaw = 0;
+    book.takenBidRaw = 0;
     book.lastBar = undefined;
     book.markRaw = Math.round((q.bid.raw + q.ask.raw) / 2);
     if (book.working.length > 0) this.matchQuote(book, book.working.slice());
@@ -793,6 +802,8 @@ export class SimulatedExchange implements ExecutionClient {
       book.ask = t.price;
       book.bidSizeRaw = t.size.raw;
       book.askSizeRaw = t.size.raw;
+      book.takenAskRaw = 0;
+      book.takenBidRaw = 0;
       if (book.working.length > 0) this.matchQuote(book, book.working.slice());
     }
   }
@@ -802,17 +813,17 @@ export class SimulatedExchange implements ExecutionClient {
     book.markRaw = bar.close.raw;
     if (book.working.length === 0) return;
     const candidates = this.prioritized(book.working.slice());
-    let availableRaw = bar.volume.raw > 0 ? bar.volume.raw : undefined;
+    // The bar's volume is shared by every order matched against it.
+    let takenRaw = 0;
     for (const o of candidates) {
       if (!this.isWorking(o)) continue;
-      const filled = this.matchBarOrder(book, bar, o, availableRaw);
-      if (availableRaw !== undefined) availableRaw -= filled;
+      takenRaw += this.matchBarOrder(book, bar, o, takenRaw);
       this.afterPass(o);
     }
   }
 
-  /** Matches one order against a bar; returns the raw quantity filled. */
-  private matchBarOrder(book: Book, bar: Bar, o: SimOrder, availableRaw: number | undefined): number {
+  /** Matches one order against a bar, of whose volume `takenRaw` is already filled; returns the raw quantity filled. */
+  private matchBarOrder(book: Book, bar: Bar, o: SimOrder, takenRaw: number): number {
     const buy = o.side === 'BUY';
     const open = bar.open.raw;
     const isStop = o.type === 'STOP_MARKET' || o.type === 'STOP_LIMIT';
@@ -838,13 +849,11 @@ export class SimulatedExchange implements ExecutionClient {
         liquidity = 'MAKER';
       }
     }
-    return this.fill(book, o, pxRaw, liquidity, availableRaw, o.type === 'MARKET' || o.type === 'STOP_MARKET');
+    return this.fill(book, o, pxRaw, liquidity, bar.volume.raw > 0 ? bar.volume.raw : undefined, takenRaw, o.type === 'MARKET' || o.type === 'STOP_MARKET');
   }
 
   private matchQuote(book: Book, orders: SimOrder[]): void {
     const candidates = orders.length > 1 ? this.prioritized(orders) : orders;
-    let askAvail = book.askSizeRaw;
-    let bidAvail = book.bidSizeRaw;
     for (const o of candidates) {
       if (!this.isWorking(o)) continue;
       const buy = o.side === 'BUY';
@@ -857,17 +866,19 @@ export class SimulatedExchange implements ExecutionClient {
         this.trigger(o);
       }
       let filled = 0;
-      const available = buy ? askAvail : bidAvail;
+      // The displayed size is shared by every order that meets this quote, arrivals included.
+      const displayed = buy ? book.askSizeRaw : book.bidSizeRaw;
+      const taken = buy ? book.takenAskRaw : book.takenBidRaw;
       if (o.type === 'MARKET' || o.type === 'STOP_MARKET') {
-        filled = this.fill(book, o, touch.raw, 'TAKER', available, true);
+        filled = this.fill(book, o, touch.raw, 'TAKER', displayed, taken, true);
       } else {
         const limit = o.priceRaw!;
         const crosses = buy ? touch.raw <= limit : touch.raw >= limit;
         // A resting order is the maker at its own price; a newly arrived marketable one takes the touch.
-        if (crosses) filled = o.rested ? this.fill(book, o, limit, 'MAKER', available) : this.fill(book, o, touch.raw, 'TAKER', available);
+        if (crosses) filled = o.rested ? this.fill(book, o, limit, 'MAKER', displayed, taken) : this.fill(book, o, touch.raw, 'TAKER', displayed, taken);
       }
-      if (buy && askAvail !== undefined) askAvail -= filled;
-      if (!buy && bidAvail !== undefined) bidAvail -= filled;
+      if (buy) book.takenAskRaw += filled;
+      else book.takenBidRaw += filled;
       this.afterPass(o);
     }
   }
@@ -911,10 +922,10 @@ export class SimulatedExchange implements ExecutionClient {
   }
 
   /**
-   * Fills as much of `o` as the fill model, reduce-only and FOK allow at `pxRaw`.
-   * Returns the raw quantity filled.
+   * Fills as much of `o` as the fill model (given the size available and how much of it this venue's
+   * orders already took), reduce-only and FOK allow at `pxRaw`. Returns the raw quantity filled.
    */
-  private fill(book: Book, o: SimOrder, pxRaw: number, liquidity: LiquiditySide, availableRaw: number | undefined, slip = false): number {
+  private fill(book: Book, o: SimOrder, pxRaw: number, liquidity: LiquiditySide, availableRaw: number | undefined, takenRaw: number, slip = false): number {
     const inst = book.instrument;
     let wanted = o.qtyRaw - o.filledRaw;
     if (o.reduceOnly) {
@@ -925,7 +936,7 @@ export class SimulatedExchange implements ExecutionClient {
       }
       wanted = Math.min(wanted, reducible);
     }
-    const qty = this.fillModel.fillableRaw({ instrument: inst, side: o.side, wantedRaw: wanted, availableRaw: availableRaw === undefined ? undefined : Math.max(0, availableRaw) });
+    const qty = this.fillModel.fillableRaw({ instrument: inst, side: o.side, wantedRaw: wanted, availableRaw, takenRaw });
     if (o.tif === 'FOK' && !o.rested && qty < o.qtyRaw - o.filledRaw) {
       this.cancelWorking(o, 'FOK order could not be filled in full');
       return 0;
