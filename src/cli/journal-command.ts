@@ -2,10 +2,11 @@
  * `bourse journal inspect`, `export` and `prune`, for operators. The journal is the one
  * `persistence` selects (SQLite by default, at <engine.dataDir>/bourse.sqlite; `--db` names a
  * SQLite file directly). Inspect replays it (from the latest snapshot) and shows counts by kind,
- * the last seq, snapshots, open orders, positions and cash; export writes every record (or a seq
- * range) as JSON lines or CSV, to a file or stdout; prune deletes the records and snapshots that
- * recovery no longer reads (those before the latest snapshot, or before `--before`), so a
- * long-running journal stops growing without bound. Export what you want to keep first.
+ * the last seq, snapshots, open orders, positions, cash and the risk limits' equity bases; export
+ * writes every record (or a seq range) as JSON lines or CSV, to a file or stdout; prune deletes
+ * the records and snapshots that recovery no longer reads (those before the latest snapshot, or
+ * before `--before`), so a long-running journal stops growing without bound. Export what you want
+ * to keep first.
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
@@ -103,6 +104,7 @@ async function inspect(argv: string[]): Promise<number> {
       realized: summary?.realized.toDecimal(),
       fees: summary?.fees.toDecimal(),
       risk: replay.risk,
+      riskBaselines: replay.riskBaselines,
     };
     if (flags.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -122,6 +124,7 @@ async function inspect(argv: string[]): Promise<number> {
       ...positions.map((x) => `  ${x.instrumentId.padEnd(10)} ${x.side.padEnd(5)} ${x.quantity.padStart(12)}  avg ${x.avgPx ?? '-'}  realized ${x.realized}  fees ${x.fees}`),
       `cash       ${report.cash ?? '-'}   realized ${report.realized ?? '-'}   fees ${report.fees ?? '-'}`,
       `risk state ${report.risk ? `${report.risk.state} (${report.risk.reason})` : 'ACTIVE'}`,
+      ...(p && report.riskBaselines ? [`risk bases ${report.riskBaselines.day} started at ${money(p, report.riskBaselines.dayStartEquityRaw)}, peak ${money(p, report.riskBaselines.peakEquityRaw)}`] : []),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
@@ -188,6 +191,11 @@ async function prune(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+/** A raw amount of the account currency (decimal string of minor units) as money text. */
+function money(p: { currency: Parameters<typeof Money.fromRaw>[1] }, raw: string): string {
+  return Money.fromRaw(BigInt(raw), p.currency).toString();
 }
 
 async function write(out: Writable, text: string): Promise<void> {

@@ -64,6 +64,17 @@ describe('replay', () => {
     );
   });
 
+  it('keeps the latest risk baselines, and refuses malformed ones naming the record', () => {
+    const replay = new JournalReplay(INSTRUMENTS);
+    const bases = { day: '2024-01-02', dayStartEquityRaw: '10000000', peakEquityRaw: '10250000' };
+    replay.apply({ seq: 1, ts: T0, kind: RecordKind.riskBaselines, data: JSON.stringify({ ...bases, peakEquityRaw: '10000000' }) });
+    replay.apply({ seq: 2, ts: T0, kind: RecordKind.riskBaselines, data: JSON.stringify(bases) });
+    expect(replay.riskBaselines).toEqual(bases);
+    expect(() => replay.apply({ seq: 3, ts: T0, kind: RecordKind.riskBaselines, data: JSON.stringify({ ...bases, peakEquityRaw: 102500 }) })).toThrow(
+      'record 3: malformed risk baselines {"day":"2024-01-02","dayStartEquityRaw":"10000000","peakEquityRaw":102500}',
+    );
+  });
+
   it('counts a fill recorded twice, or again out of order, once', () => {
     const inst = INSTRUMENTS[0]!;
     const records: JournalRecord[] = [];

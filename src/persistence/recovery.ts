@@ -114,7 +114,7 @@ export class JournalReplay {
     for (const [id, m] of Object.entries(state.pendingModify)) this.pendingModify.set(id, m);
     this.nextId = state.nextId;
     this.risk = state.risk;
-    this.riskBaselines = state.riskBaselines;
+    this.riskBaselines = state.riskBaselines === undefined ? undefined : riskBaselinesOf(state.riskBaselines, `snapshot ${snapshot.seq}`);
     this.lastSeq = snapshot.seq;
     this.snapshotSeq = snapshot.seq;
   }
@@ -153,7 +153,7 @@ export class JournalReplay {
         break;
       }
       case RecordKind.riskBaselines:
-        this.riskBaselines = JSON.parse(r.data) as RiskBaselines;
+        this.riskBaselines = riskBaselinesOf(JSON.parse(r.data), `record ${r.seq}`);
         break;
       case RecordKind.sessionStart: {
         const rec = JSON.parse(r.data) as SessionStartRecord;
@@ -228,6 +228,16 @@ export class JournalReplay {
     if (!this.portfolio) throw new JournalFormatError(`record ${seq} needs the account, but no session.start record or snapshot precedes it`);
     return this.portfolio;
   }
+}
+
+/** Risk baselines read from the journal; throws JournalFormatError naming `where` when malformed. */
+function riskBaselinesOf(value: unknown, where: string): RiskBaselines {
+  const b = value as Partial<RiskBaselines> | null;
+  const amount = (x: unknown) => typeof x === 'string' && /^-?\d+$/.test(x);
+  if (b === null || typeof b !== 'object' || typeof b.day !== 'string' || !amount(b.dayStartEquityRaw) || !amount(b.peakEquityRaw)) {
+    throw new JournalFormatError(`${where}: malformed risk baselines ${JSON.stringify(value)}`);
+  }
+  return { day: b.day, dayStartEquityRaw: b.dayStartEquityRaw!, peakEquityRaw: b.peakEquityRaw! };
 }
 
 /**
