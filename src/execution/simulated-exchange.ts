@@ -3,8 +3,8 @@
  *
  * It keeps its own book of working orders per instrument (price-time priority), its own account
  * (cash and net positions, for reduce-only and for buying power, which also covers what resting
- * orders would add if they filled), and matches orders against the
- * market data the kernel feeds it before strategies see that data:
+ * orders would add if they filled), and matches orders against the market data the kernel feeds
+ * it before strategies see that data:
  * - quotes: market orders and marketable limits take the touch (with slippage, taker fee);
  *   resting limits fill at their price (maker fee) when the touch crosses them; stops trigger
  *   when the touch reaches them. Displayed sizes bound fills through the fill model.
