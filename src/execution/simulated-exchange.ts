@@ -165,6 +165,20 @@ type Command =
   | { kind: 'cancel'; clientOrderId: string; arrivesAt: number }
   | { kind: 'modify'; clientOrderId: string; changes: OrderModification; arrivesAt: number };
 
+/** Open quantity of resting orders by side (raw). */
+interface RestingQty {
+  buys: number;
+  sells: number;
+}
+
+/**
+ * Exposure (absolute quantity, raw) of a net position if resting buys and sells filled on
+ * whichever side makes it larger: what buying power must cover.
+ */
+function exposureOf(netRaw: number, buysRaw: number, sellsRaw: number): number {
+  return Math.max(Math.abs(netRaw + buysRaw), Math.abs(netRaw - sellsRaw));
+}
+
 /** Order of matching inside one bar or quote: stops first, then market, then limits. */
 function matchRank(o: SimOrder): number {
   if (!o.triggered && (o.type === 'STOP_MARKET' || o.type === 'STOP_LIMIT')) return 0;
@@ -182,6 +196,7 @@ export class SimulatedExchange implements ExecutionClient {
   private finishedNext = 0;
   private readonly queue: Command[] = [];
   private readonly fillModel: FillModel;
+  private readonly resting: RestingQty = { buys: 0, sells: 0 };
   private readonly slippage: SlippageModel;
   private readonly fees: FeeModel;
   private readonly latency: LatencyModel;
@@ -649,9 +664,10 @@ export class SimulatedExchange implements ExecutionClient {
    * allows, with the other books at their exposures.
    */
   private buyingPowerProblem(book: Book, o: SimOrder): string | undefined {
-    const buy = o.side === 'BUY';
-    const after = this.exposureRaw(book, buy ? o.qtyRaw : 0, buy ? 0 : o.qtyRaw);
-    if (after <= this.exposureRaw(book, 0, 0)) return undefined; // adds no exposure
+    const { buys, sells } = this.restingOf(book);
+    const net = book.netRaw;
+    const after = o.side === 'BUY' ? exposureOf(net, buys + o.qtyRaw, sells) : exposureOf(net, buys, sells + o.qtyRaw);
+    if (after <= exposureOf(net, buys, sells)) return undefined; // adds no exposure
     const pxRaw = o.priceRaw ?? o.triggerRaw ?? (o.side === 'BUY' ? book.ask?.raw : book.bid?.raw) ?? book.markRaw ?? book.lastBar?.close.raw;
     if (pxRaw === undefined) return undefined; // priced at first fill; checked by the engine's risk layer
     const fits = this.fitsBuyingPowerNum(book, pxRaw, after);
@@ -659,22 +675,25 @@ export class SimulatedExchange implements ExecutionClient {
     return this.buyingPowerMessage(book, pxRaw, after);
   }
 
-  /**
-   * The book's exposure (absolute quantity, raw) if its resting orders that can add to it (all but
-   * reduce-only ones) filled on whichever side makes it larger, with `buyRaw`/`sellRaw` of a new
-   * order added to its side: what buying power must cover. Without working orders, |net|.
-   */
-  private exposureRaw(book: Book, buyRaw: number, sellRaw: number): number {
-    let buys = buyRaw;
-    let sells = sellRaw;
+  /** Open quantity of the book's resting orders that can add exposure (all but reduce-only ones), by side, in `resting` (reused). */
+  private restingOf(book: Book): Readonly<RestingQty> {
+    const r = this.resting;
+    r.buys = 0;
+    r.sells = 0;
     const working = book.working;
     for (let i = 0; i < working.length; i++) {
       const w = working[i]!;
       if (w.reduceOnly) continue;
-      if (w.side === 'BUY') buys += w.qtyRaw - w.filledRaw;
-      else sells += w.qtyRaw - w.filledRaw;
+      if (w.side === 'BUY') r.buys += w.qtyRaw - w.filledRaw;
+      else r.sells += w.qtyRaw - w.filledRaw;
     }
-    return Math.max(Math.abs(book.netRaw + buys), Math.abs(book.netRaw - sells));
+    return r;
+  }
+
+  /** A book's exposure with its resting orders counted as filled (restingOf). */
+  private exposureRaw(book: Book): number {
+    const { buys, sells } = this.restingOf(book);
+    return exposureOf(book.netRaw, buys, sells);
   }
 
   /**
@@ -692,7 +711,7 @@ export class SimulatedExchange implements ExecutionClient {
       if (mv === undefined) return undefined;
       equity += mv;
       if (b !== book) {
-        const exposure = b.working.length === 0 ? Math.abs(net) : this.exposureRaw(b, 0, 0);
+        const exposure = b.working.length === 0 ? Math.abs(net) : this.exposureRaw(b);
         const exposed = exposure === Math.abs(net) ? Math.abs(mv) : b.instrument.notionalNum(b.markRaw, exposure);
         if (exposed === undefined) return undefined;
         gross += exposed;
@@ -716,7 +735,7 @@ export class SimulatedExchange implements ExecutionClient {
     for (const b of this.books.values()) {
       if (b.markRaw === undefined) continue;
       if (b.netRaw !== 0) equity += b.instrument.notionalRaw(b.markRaw, b.netRaw);
-      if (b !== book) gross += b.instrument.notionalRaw(b.markRaw, this.exposureRaw(b, 0, 0));
+      if (b !== book) gross += b.instrument.notionalRaw(b.markRaw, this.exposureRaw(b));
     }
     const projected = gross + book.instrument.notionalRaw(pxRaw, afterAbsRaw);
     const limit = (equity * BigInt(this.leverageMilli)) / 1000n;
@@ -782,13 +801,18 @@ export class SimulatedExchange implements ExecutionClient {
 
   // --- market data ----------------------------------------------------------------------
 
-  private onQuote(book: Book, q: QuoteTick): void {
-    book.bid = q.bid;
-    book.ask = q.ask;
-    book.bidSizeRaw = q.bidSize.raw;
-    book.askSizeRaw = q.askSize.raw;
+  /** A new touch: its displayed sizes are whole again for this venue's orders. */
+  private setTouch(book: Book, bid: Price, ask: Price, bidSizeRaw: number, askSizeRaw: number): void {
+    book.bid = bid;
+    book.ask = ask;
+    book.bidSizeRaw = bidSizeRaw;
+    book.askSizeRaw = askSizeRaw;
     book.takenAskRaw = 0;
     book.takenBidRaw = 0;
+  }
+
+  private onQuote(book: Book, q: QuoteTick): void {
+    this.setTouch(book, q.bid, q.ask, q.bidSize.raw, q.askSize.raw);
     book.lastBar = undefined;
     book.markRaw = Math.round((q.bid.raw + q.ask.raw) / 2);
     if (book.working.length > 0) this.matchQuote(book, book.working.slice());
@@ -798,12 +822,7 @@ export class SimulatedExchange implements ExecutionClient {
     book.markRaw = t.price.raw;
     if (book.ask === undefined) {
       // Trade-only data: the last trade stands in for both sides of the book.
-      book.bid = t.price;
-      book.ask = t.price;
-      book.bidSizeRaw = t.size.raw;
-      book.askSizeRaw = t.size.raw;
-      book.takenAskRaw = 0;
-      book.takenBidRaw = 0;
+      this.setTouch(book, t.price, t.price, t.size.raw, t.size.raw);
       if (book.working.length > 0) this.matchQuote(book, book.working.slice());
     }
   }
