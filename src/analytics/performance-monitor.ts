@@ -39,8 +39,10 @@
  * Cost: an order, a fill or a closed trade updates O(1) accumulators without
  * allocating money objects (per-strategy money sums are integer minor units in doubles); the
  * exact median holding time keeps a ring of the last `medianWindow` trades, sorted when read. An
- * instant with fills re-values the portfolio once. Nothing iterates over history. Memory is
- * bounded by the configured windows.
+ * instant with fills reads equity once, re-valuing the positions whose marks moved without
+ * settling them (the portfolio's value-change listeners hear of them at their own next read).
+ * Signal statistics are kept under interned keys, so recording needs no lookup. Nothing iterates
+ * over history. Memory is bounded by the configured windows.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ChurnMap } from '../core/churn-map.js';
@@ -61,7 +63,7 @@ import { DrawdownTracker, type DrawdownEpisode } from './stats/drawdown.js';
 import { LatencyHistogram } from './stats/latency.js';
 import { ReturnStats, calmar } from './stats/returns.js';
 import { SignalEffectiveness, type SignalKey } from './stats/signals.js';
-import { TimeBuckets, type BucketedTrade } from './stats/buckets.js';
+import { TimeBuckets, type BucketTotals } from './stats/buckets.js';
 import { TradeStats, type ClosedTrade } from './stats/trades.js';
 import { EventRate } from './event-rate.js';
 import { DecimatedSeries, type SeriesPoint } from './decimated-series.js';
@@ -75,6 +77,9 @@ import {
   type PerformanceSnapshot,
   type StrategyPnl,
 } from './snapshot.js';
+
+/** Fills and round trips are booked into the time buckets each UTC quarter hour of clock time. */
+const QUARTER_HOUR_MS = 900_000;
 
 /** A year of round-the-clock trading in milliseconds (365 days). */
 export const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
@@ -273,6 +278,8 @@ export class PerformanceMonitor {
   private readonly strategies = new Map<string, StrategyState>();
   private lastInstrument: InstrumentState | undefined;
   private lastStrategy: StrategyState | undefined;
+  /** The last order created (the order of most fills: see orderOf). */
+  private lastOrder: Order | undefined;
   private readonly orders: OrderLookup;
   /** Open orders that carry a signal; orders without one need no tracking. */
   private readonly signalOrders = new ChurnMap<string, SignalOrder>();
@@ -305,6 +312,7 @@ export class PerformanceMonitor {
   private fillSampleTs = 0;
   private rateTimer: TimerHandle | undefined;
   private dayTimer: TimerHandle | undefined;
+  private bookTimer: TimerHandle | undefined;
   private publishTimer: TimerHandle | undefined;
   private day = '';
   private dayStartedAt = 0;
@@ -316,7 +324,20 @@ export class PerformanceMonitor {
   private lastEquityTs = -Infinity;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly scratchTrade: ClosedTrade = { pnl: 0, entryTs: 0, exitTs: 0 };
-  private readonly scratchBucket: BucketedTrade = { ts: 0, pnl: 0, volume: 0 };
+  /**
+   * Fills (count, notional) and round trips (count, wins, net P&L in minor units) not yet booked
+   * into the hourly and daily buckets, and the time of the latest of each: they are booked at
+   * each quarter hour of clock time and before a snapshot, all under that time (a UTC quarter
+   * hour lies within one local hour and day in every zone), rather than one by one.
+   */
+  private unbookedFills = 0;
+  private unbookedVolume = 0;
+  private unbookedFillTs = 0;
+  private unbookedTrades = 0;
+  private unbookedWins = 0;
+  private unbookedTradeNetMinor = 0;
+  private unbookedTradeTs = 0;
+  private readonly scratchTotals: BucketTotals = { pnl: 0, trades: 0, wins: 0, volume: 0 };
 
   /** Throws ValueError for invalid options (non-positive intervals or windows, unknown time zone). */
   constructor(deps: PerformanceMonitorDeps) {
@@ -428,7 +449,7 @@ export class PerformanceMonitor {
     const strategy = this.strategyOf(s.strategyId);
     strategy.signals++;
     let key = strategy.keys.get(s.signalType);
-    if (key === undefined) strategy.keys.set(s.signalType, (key = { strategy: s.strategyId, signalType: s.signalType }));
+    if (key === undefined) strategy.keys.set(s.signalType, (key = this.signalStats.key(s.strategyId, s.signalType)));
     this.signalStats.recordSignal(key, s.confidence);
     strategy.lastSignal.set(s.instrumentId, { key, confidence: s.confidence });
   }
@@ -436,6 +457,7 @@ export class PerformanceMonitor {
   private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
     this.ordersCreated++;
+    this.lastOrder = order;
     const market = this.findInstrument(order.instrumentId)?.market;
     if (market !== undefined && market.records > 0) this.tickToOrder.record(Math.max(0, c.ts - market.lastTs) * 1000);
     const strategy = this.strategyOf(order.strategyId);
@@ -455,9 +477,13 @@ export class PerformanceMonitor {
     this.orderEvents++;
     // Fills, denials and the events that can end an order (an amend can: quantity cut to what is filled).
     switch (e.type) {
-      case 'OrderFilled':
-        this.onFill(e);
-        break;
+      case 'OrderFilled': {
+        // One lookup serves the fill (the order, its signal) and the end of tracking.
+        const tracked = this.signalOrders.size === 0 ? undefined : this.signalOrders.get(e.clientOrderId);
+        this.onFill(e, tracked);
+        if (tracked !== undefined && tracked.order.isTerminal) this.signalOrders.delete(e.clientOrderId);
+        return;
+      }
       case 'OrderDenied': {
         this.denied++;
         bump(this.deniedByReason, e.reason);
@@ -487,15 +513,25 @@ export class PerformanceMonitor {
     }
   };
 
+  /**
+   * The execution engine's order by id. A market order usually fills before the next order is
+   * created, so the last order created is tried first.
+   */
+  private orderOf(clientOrderId: string): Order | undefined {
+    const last = this.lastOrder;
+    return last !== undefined && last.clientOrderId === clientOrderId ? last : this.orders.status(clientOrderId);
+  }
+
   /** The signal an open order was created under, if any. */
   private signalOf(clientOrderId: string): SignalState | undefined {
     return this.signalOrders.size === 0 ? undefined : this.signalOrders.get(clientOrderId)?.signal;
   }
 
-  private onFill(e: OrderFilled): void {
+  /** A fill; `tracked` is its order's entry when the order was created under a signal. */
+  private onFill(e: OrderFilled, tracked: SignalOrder | undefined): void {
     this.fillCount++;
     // The order has applied this fill: its filled quantity equals the fill's on the first one.
-    const order = this.orders.status(e.clientOrderId);
+    const order = tracked !== undefined ? tracked.order : this.orderOf(e.clientOrderId);
     if (order !== undefined && order.filledQty.raw === e.lastQty.raw) this.orderToFill.record(Math.max(0, e.ts - order.createdAt) * 1000);
     const inst = this.instrumentOf(e.instrumentId);
     const strategy = this.strategyOf(e.strategyId);
@@ -521,7 +557,7 @@ export class PerformanceMonitor {
         inst.openingSignal = undefined;
       } else if (inst.lastQtyRaw === 0 || Math.sign(qty) !== Math.sign(inst.lastQtyRaw)) {
         inst.owner = strategy;
-        inst.openingSignal = this.signalOf(e.clientOrderId);
+        inst.openingSignal = tracked?.signal;
       }
       inst.lastQtyRaw = qty;
     }
@@ -529,11 +565,9 @@ export class PerformanceMonitor {
       this.fillSampleTs = e.ts;
       this.fillSampleTimer ??= this.clock.setTimer(this.clock.now() + 1, this.onFillSampleTimer);
     }
-    const b = this.scratchBucket;
-    b.ts = e.ts;
-    b.pnl = 0;
-    b.volume = notional;
-    this.fillBuckets.add(b);
+    this.unbookedFills++;
+    this.unbookedVolume += notional;
+    this.unbookedFillTs = e.ts;
     if (this.fillsRing.length < this.maxRecentFills) this.fillsRing.push(e);
     else if (this.maxRecentFills > 0) {
       this.fillsRing[this.fillsNext] = e;
@@ -552,11 +586,10 @@ export class PerformanceMonitor {
     t.entryTs = c.openedAt;
     t.exitTs = Math.max(c.closedAt, c.openedAt); // a wall clock may step back between two fills
     this.tradeStats.add(t);
-    const b = this.scratchBucket;
-    b.ts = c.closedAt;
-    b.pnl = pnl;
-    b.volume = 0;
-    this.tradeBuckets.add(b);
+    this.unbookedTrades++;
+    this.unbookedTradeNetMinor += netMinor;
+    if (netMinor > 0) this.unbookedWins++;
+    this.unbookedTradeTs = c.closedAt;
     this.tradeNetMinor += netMinor;
     inst.trades++;
     const strategy = this.strategyOf(c.strategyId);
@@ -572,9 +605,12 @@ export class PerformanceMonitor {
     bump(this.commandsRejectedByReason, c.reason);
   }
 
-  /** Portfolio equity in minor units as a number (the portfolio sums it in safe integers, without bigints). */
+  /**
+   * Portfolio equity in minor units as a number (the portfolio sums it in safe integers, without
+   * bigints). A peek: the risk engine hears of the positions re-valued for it at its own next read.
+   */
   fastEquityMinor(): number {
-    return Number(this.portfolio.equityExact());
+    return Number(this.portfolio.peekEquityExact());
   }
 
 
@@ -589,6 +625,7 @@ export class PerformanceMonitor {
     this.startDay(now, now, equityRaw);
     this.eventsAtSample = -1;
     this.armSampler();
+    this.armBooking();
     this.rate.roll(now, this.totalEvents());
     this.armRate();
     if (this.publishIntervalMs > 0) this.armPublisher(now);
@@ -649,6 +686,43 @@ export class PerformanceMonitor {
       if (pos === undefined || pos.markRaw === undefined || !hasData(s)) continue;
       s.prices ??= new DecimatedSeries(this.maxPricePoints);
       s.prices.push(now, pos.markRaw / 10 ** pos.instrument.pricePrecision);
+    }
+  }
+
+  /** Arms the next booking into the buckets: the first UTC quarter hour after the clock's horizon. */
+  private armBooking(): void {
+    const at = (Math.floor(clockHorizon(this.clock) / QUARTER_HOUR_MS) + 1) * QUARTER_HOUR_MS;
+    this.bookTimer = this.clock.setTimer(at, this.onBookTimer);
+  }
+
+  private readonly onBookTimer = (): void => {
+    this.bookTimer = undefined;
+    if (this.stopped) return;
+    this.bookBuckets();
+    this.armBooking();
+  };
+
+  /** Books the fills and round trips since the last booking into the hourly and daily buckets. */
+  private bookBuckets(): void {
+    const totals = this.scratchTotals;
+    if (this.unbookedFills > 0) {
+      totals.pnl = 0;
+      totals.trades = this.unbookedFills;
+      totals.wins = 0;
+      totals.volume = this.unbookedVolume;
+      this.fillBuckets.addTotals(this.unbookedFillTs, totals);
+      this.unbookedFills = 0;
+      this.unbookedVolume = 0;
+    }
+    if (this.unbookedTrades > 0) {
+      totals.pnl = this.unbookedTradeNetMinor / this.ccyScale;
+      totals.trades = this.unbookedTrades;
+      totals.wins = this.unbookedWins;
+      totals.volume = 0;
+      this.tradeBuckets.addTotals(this.unbookedTradeTs, totals);
+      this.unbookedTrades = 0;
+      this.unbookedWins = 0;
+      this.unbookedTradeNetMinor = 0;
     }
   }
 
@@ -735,8 +809,8 @@ export class PerformanceMonitor {
   }
 
   private cancelTimers(): void {
-    for (const t of [this.sampleTimer, this.fillSampleTimer, this.rateTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
-    this.sampleTimer = this.fillSampleTimer = this.rateTimer = this.dayTimer = this.publishTimer = undefined;
+    for (const t of [this.sampleTimer, this.fillSampleTimer, this.bookTimer, this.rateTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
+    this.sampleTimer = this.fillSampleTimer = this.bookTimer = this.rateTimer = this.dayTimer = this.publishTimer = undefined;
   }
 
   // --- state helpers --------------------------------------------------------------------
@@ -844,6 +918,7 @@ export class PerformanceMonitor {
   /** Every figure, as one JSON-serializable object. Allocates; not meant for every tick. */
   snapshot(): PerformanceSnapshot {
     this.settleFillSample();
+    this.bookBuckets();
     const now = this.clock.now();
     if (this.startedAt !== undefined && !this.stopped && now >= this.nextDayStart) this.rollDay(now);
     const p = this.portfolio.snapshot(now);

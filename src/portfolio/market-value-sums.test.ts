@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toBigInt } from '../core/exact.js';
 import { Money, USD } from '../core/money.js';
 import { Instrument } from '../model/instrument.js';
 import type { OrderFilled } from '../model/order-events.js';
@@ -14,7 +15,7 @@ const INSTRUMENTS = [
 ];
 
 const step = fc.record({
-  kind: fc.constantFrom('fill' as const, 'mark' as const, 'read' as const),
+  kind: fc.constantFrom('fill' as const, 'mark' as const, 'read' as const, 'peek' as const),
   inst: fc.integer({ min: 0, max: INSTRUMENTS.length - 1 }),
   // Mostly ordinary prices, sometimes ones that push a market value or the gross past 2^53.
   ticks: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 2 ** 47 })),
@@ -38,7 +39,7 @@ function bruteForce(portfolio: Portfolio): { net: bigint; gross: bigint; open: n
 }
 
 describe('Portfolio market value sums (kept incrementally)', () => {
-  it('equal a from-scratch bigint sum after any fills, marks and reads, across 2^53 and back (property)', () => {
+  it('equal a from-scratch bigint sum after any fills, marks, reads and peeks, across 2^53 and back (property)', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
         const portfolio = new Portfolio(Money.of('1000000', USD), INSTRUMENTS);
@@ -53,6 +54,9 @@ describe('Portfolio market value sums (kept incrementally)', () => {
             portfolio.applyFill(fill);
           } else if (s.kind === 'mark') {
             portfolio.markRaw(inst.id, priceRaw);
+          } else if (s.kind === 'peek') {
+            // A peek reads the same equity and leaves the pending changes for the next read.
+            expect(toBigInt(portfolio.peekEquityExact())).toBe(portfolio.cashRaw + bruteForce(portfolio).net);
           }
           // Reads are interleaved at random, so a refresh may find several changes queued.
           if (s.kind === 'read' || n === steps.length - 1) {
@@ -89,6 +93,24 @@ describe('Portfolio market value sums (kept incrementally)', () => {
     expect(portfolio.exposureRaw()).toEqual({ grossRaw: 10_808_639_105_689_189n, netRaw: 10_808_639_105_689_189n });
     portfolio.markRaw(y.id, 10_001);
     expect(portfolio.exposureNum()).toMatchObject({ gross: 5_404_319_552_854_596, net: 5_404_319_552_854_596 });
+  });
+
+  it('tell value-change listeners nothing at a peek, and everything at the next read', () => {
+    const portfolio = new Portfolio(Money.of('1000000', USD), INSTRUMENTS);
+    const heard: string[] = [];
+    portfolio.onValueChange((p) => heard.push(p.instrument.id));
+    portfolio.equityExact();
+    heard.length = 0;
+    const a = INSTRUMENTS[0]!;
+    portfolio.applyFill({
+      type: 'OrderFilled', clientOrderId: 'o1', instrumentId: a.id, strategyId: 's', ts: 1, venueOrderId: 'v1', tradeId: 't1',
+      side: 'BUY', lastQty: a.quantity('2'), lastPx: a.price('100.00'), fee: Money.of('0', USD), liquidity: 'TAKER',
+    });
+    portfolio.markRaw(a.id, a.price('110.00').raw);
+    expect(toBigInt(portfolio.peekEquityExact())).toBe(100_002_000n);
+    expect(heard).toEqual([]);
+    expect(portfolio.equityRaw()).toBe(100_002_000n);
+    expect(heard).toEqual([a.id]);
   });
 
   it('start over from an imported state', () => {

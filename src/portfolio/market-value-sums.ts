@@ -54,6 +54,28 @@ export class MarketValueSums<P extends SummedPosition = SummedPosition> {
     this.exact = false;
   }
 
+  /**
+   * The net sum as refresh() would make it, without refreshing: the queue stays for the next
+   * refresh and no listener hears of anything. Undefined when refresh() would report false. For
+   * readers that only need the net now (the monitor's sample after fills), so that the listeners'
+   * work is done once, by the next reader that needs it.
+   */
+  peekNet(): number | undefined {
+    if (!this.exact) return undefined;
+    const queue = this.queue;
+    let net = this.net;
+    let gross = this.gross;
+    for (let i = 0; i < this.queued; i++) {
+      const p = queue[i]!;
+      const mv = p.marketValueNum();
+      const old = p.summedMv;
+      gross = gross - Math.abs(old) + (mv === undefined ? 0 : Math.abs(mv));
+      if (mv === undefined || gross > Number.MAX_SAFE_INTEGER) return undefined;
+      net = net - old + mv;
+    }
+    return net;
+  }
+
   /** Brings the sums up to date; false when net and gross are not exact (use bigints). The open count is right either way. */
   refresh(positions: ReadonlyMap<string, P>): boolean {
     if (!this.exact) return this.resum(positions);

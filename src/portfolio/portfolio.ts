@@ -153,6 +153,16 @@ export class Portfolio {
   }
 
   /**
+   * equityExact() without delivering pending value changes to the onValueChange listeners: they
+   * hear of them at the next equityExact(), exposure read or flush, as if this read had not
+   * happened. For frequent readers that need equity alone.
+   */
+  peekEquityExact(): Exact {
+    const net = this.sums.peekNet();
+    return net === undefined ? this.equityExact() : addExact(this.cash, net);
+  }
+
+  /**
    * Gross and net exposure as numbers while every market value and the gross are safe integers
    * (exact), else undefined: the risk engine's per-order checks use this before exposureRaw().
    * The object is reused: read it before the next call.

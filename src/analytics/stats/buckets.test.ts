@@ -97,6 +97,19 @@ describe('TimeBuckets', () => {
     expect(late.byDay().map((d) => d.day)).toEqual(['2024-03-09', '2024-03-11']);
   });
 
+  it('books totals of several trades as those trades one by one', () => {
+    const one = fed(TRADES, { timeZone: 'America/New_York' });
+    const many = new TimeBuckets({ timeZone: 'America/New_York' });
+    // Each trade booked as totals at its own time, the two trades of 03:10 UTC on 2024-03-10 together.
+    for (const t of TRADES) many.addTotals(t.ts, { pnl: t.pnl, trades: 1, wins: t.pnl > 0 ? 1 : 0, volume: t.volume });
+    expect(many.byHour()).toEqual(one.byHour());
+    expect(many.byDay()).toEqual(one.byDay());
+    const b = new TimeBuckets();
+    b.addTotals(Date.UTC(2024, 2, 10, 3, 10), { pnl: 12.5, trades: 3, wins: 2, volume: 7 });
+    b.add({ ts: Date.UTC(2024, 2, 10, 3, 50), pnl: -2.5, volume: 1 });
+    expect(nonEmptyHours(b)).toEqual({ 3: totals([10, 4, 2, 8]) });
+  });
+
   it('is empty before any trade', () => {
     const b = new TimeBuckets();
     expect(b.byDay()).toEqual([]);
@@ -107,5 +120,8 @@ describe('TimeBuckets', () => {
     expect(() => new TimeBuckets({ timeZone: 'Mars/Olympus' })).toThrow(ValueError);
     expect(() => new TimeBuckets({ maxDays: 0 })).toThrow(ValueError);
     expect(() => new TimeBuckets().add({ ts: 0, pnl: NaN, volume: 1 })).toThrow(ValueError);
+    for (const bad of [{ trades: -1 }, { trades: 1.5 }, { wins: -1 }, { volume: Infinity }]) {
+      expect(() => new TimeBuckets().addTotals(0, { pnl: 1, trades: 1, wins: 0, volume: 1, ...bad })).toThrow(ValueError);
+    }
   });
 });

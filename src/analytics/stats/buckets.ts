@@ -4,8 +4,8 @@
  * In other zones than UTC, local time comes from the zone's TradingDayCalendar, memoised per UTC
  * quarter hour (every zone offset in use since 1972 is a whole number of quarter hours, so a
  * quarter hour never straddles a local hour or day boundary). In UTC, the default, the hour is
- * arithmetic within the memoised day: the quarter-hour branch, first taken again after V8 had
- * optimized its callers, deoptimized the monitor's fill and trade handlers, which inline `add`.
+ * arithmetic within the memoised day. `addTotals` books many trades at once (the performance
+ * monitor books each quarter hour's fills and round trips together).
  */
 import { ValueError } from '../../core/errors.js';
 import { TradingDayCalendar, dayText } from '../trading-day.js';
@@ -41,11 +41,11 @@ function emptyTotals(): BucketTotals {
   return { pnl: 0, trades: 0, wins: 0, volume: 0 };
 }
 
-function addTo(totals: BucketTotals, trade: BucketedTrade): void {
-  totals.pnl += trade.pnl;
-  totals.trades++;
-  if (trade.pnl > 0) totals.wins++;
-  totals.volume += trade.volume;
+function addTo(totals: BucketTotals, more: BucketTotals): void {
+  totals.pnl += more.pnl;
+  totals.trades += more.trades;
+  totals.wins += more.wins;
+  totals.volume += more.volume;
 }
 
 export class TimeBuckets {
@@ -62,6 +62,7 @@ export class TimeBuckets {
   private memoDay = '';
   /** The retained totals of memoDay, once looked up. */
   private memoTotals: BucketTotals | undefined;
+  private readonly scratch: BucketTotals = emptyTotals();
 
   /** Throws ValueError for an unknown time zone or a maxDays that is not a positive integer. */
   constructor(options: { timeZone?: string; maxDays?: number } = {}) {
@@ -79,8 +80,29 @@ export class TimeBuckets {
     if (!Number.isFinite(ts) || !Number.isFinite(pnl) || !Number.isFinite(volume)) {
       throw new ValueError(`bucketed trade (ts ${ts}, pnl ${pnl}, volume ${volume}) has a non-finite value`);
     }
+    const one = this.scratch;
+    one.pnl = pnl;
+    one.trades = 1;
+    one.wins = pnl > 0 ? 1 : 0;
+    one.volume = volume;
+    this.book(ts, one);
+  }
+
+  /**
+   * Adds totals (several trades at once, e.g. those of a quarter hour) to the hour and day of
+   * `ts`. Throws ValueError on a non-finite value or counts that are not non-negative integers.
+   */
+  addTotals(ts: number, totals: BucketTotals): void {
+    const { pnl, trades, wins, volume } = totals;
+    if (!Number.isFinite(ts) || !Number.isFinite(pnl) || !Number.isFinite(volume) || !(Number.isInteger(trades) && trades >= 0 && Number.isInteger(wins) && wins >= 0)) {
+      throw new ValueError(`bucket totals (ts ${ts}, pnl ${pnl}, trades ${trades}, wins ${wins}, volume ${volume}) are not finite non-negative counts and amounts`);
+    }
+    this.book(ts, totals);
+  }
+
+  private book(ts: number, totals: BucketTotals): void {
     this.localize(ts);
-    addTo(this.hours[this.memoHour]!, trade);
+    addTo(this.hours[this.memoHour]!, totals);
     let day = this.memoTotals;
     if (day === undefined) {
       day = this.days.get(this.memoDay);
@@ -96,7 +118,7 @@ export class TimeBuckets {
       // Kept for the rest of the memoised period, unless the day was dropped at once (older than every day kept).
       this.memoTotals = this.days.get(this.memoDay) === day ? day : undefined;
     }
-    addTo(day, trade);
+    addTo(day, totals);
   }
 
   /** The 24 local hours of day, 0 to 23, over all trades added. */

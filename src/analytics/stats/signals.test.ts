@@ -49,6 +49,23 @@ describe('SignalEffectiveness', () => {
     expect(s.reports().map((r) => [r.strategy, r.signalType, r.signals])).toEqual([['mom', 'cross', 9], ['mom', 'breakout', 1], ['meanrev', 'cross', 1]]);
   });
 
+  it('counts through a key from key() and a plain key alike, and lists a key once made', () => {
+    const s = new SignalEffectiveness();
+    const key = s.key('mom', 'cross');
+    expect(s.reports().map((r) => [r.strategy, r.signalType, r.signals])).toEqual([['mom', 'cross', 0]]);
+    s.recordSignal(key, 0.5);
+    s.recordSignal(KEY, 0.9);
+    s.recordOrder(key);
+    s.recordDenied(key, 'MAX_NOTIONAL');
+    s.recordOutcome(key, 0.5, 0.01);
+    s.recordOutcome(KEY, 0.9, -0.02);
+    expect(s.report(KEY)).toMatchObject({ signals: 2, ordersCreated: 1, ordersDenied: 1, won: 1, lost: 1 });
+    expect(s.report(key)).toEqual(s.report(KEY));
+    expect(s.key('mom', 'cross')).not.toBe(key);
+    s.recordSignal(s.key('mom', 'cross'), 0.1);
+    expect(s.report(KEY)!.signals).toBe(3);
+  });
+
   it('has no rates before any outcome and no report for an unseen key', () => {
     const s = new SignalEffectiveness();
     expect(s.report(KEY)).toBeUndefined();

@@ -4,7 +4,9 @@
  * average return per signal and per resolved trade, and the hit rate per confidence bucket
  * [0,0.2), [0.2,0.4), [0.4,0.6), [0.6,0.8), [0.8,1]. O(1) per event; memory grows only with the
  * number of distinct keys and denial reasons. Outcomes carry the confidence of the signal they
- * came from, so no per-signal state is kept.
+ * came from, so no per-signal state is kept. A key from `key()` carries its tally, so recording
+ * with it costs no lookup (the monitor records several times per signal); any other object with
+ * the same strategy and signal type reaches the same tally through two map lookups.
  */
 import { ValueError } from '../../core/errors.js';
 
@@ -47,6 +49,11 @@ export interface SignalReport extends SignalKey {
   readonly byConfidence: readonly ConfidenceBucketReport[];
 }
 
+/** A key made by SignalEffectiveness.key(): it holds its tally. */
+interface InternedKey extends SignalKey {
+  readonly tally: Tally;
+}
+
 interface Tally {
   signals: number;
   ordersCreated: number;
@@ -87,22 +94,31 @@ const ratio = (num: number, den: number): number | null => (den === 0 ? null : n
 export class SignalEffectiveness {
   private readonly byStrategy = new Map<string, Map<string, Tally>>();
 
+  /**
+   * The key of (strategy, signal type), registered with empty counts (it is listed by reports()
+   * from now on). Recording with it needs no lookup; keep it rather than ask again.
+   */
+  key(strategy: string, signalType: string): SignalKey {
+    const interned: InternedKey = { strategy, signalType, tally: this.tally({ strategy, signalType }) };
+    return interned;
+  }
+
   /** A strategy emitted a signal. Throws ValueError when confidence is outside [0, 1]. */
   recordSignal(key: SignalKey, confidence: number): void {
     const bucket = bucketOf(confidence);
-    const t = this.tally(key);
+    const t = this.tallyOf(key);
     t.signals++;
     t.buckets[bucket]!.signals++;
   }
 
   /** A signal produced an order that went to the risk engine. */
   recordOrder(key: SignalKey): void {
-    this.tally(key).ordersCreated++;
+    this.tallyOf(key).ordersCreated++;
   }
 
   /** The risk engine denied an order from this signal with `reason` (its reason code). */
   recordDenied(key: SignalKey, reason: string): void {
-    const t = this.tally(key);
+    const t = this.tallyOf(key);
     t.ordersDenied++;
     t.deniedByReason.set(reason, (t.deniedByReason.get(reason) ?? 0) + 1);
   }
@@ -114,7 +130,7 @@ export class SignalEffectiveness {
   recordOutcome(key: SignalKey, confidence: number, returnPct: number): void {
     if (!Number.isFinite(returnPct)) throw new ValueError(`outcome return ${returnPct} is not finite`);
     const b = bucketOf(confidence);
-    const t = this.tally(key);
+    const t = this.tallyOf(key);
     const bucket = t.buckets[b]!;
     t.outcomes++;
     t.returnSum += returnPct;
@@ -142,6 +158,12 @@ export class SignalEffectiveness {
     return out;
   }
 
+  /** A key's tally: the one it carries when it came from key(), else looked up. */
+  private tallyOf(key: SignalKey): Tally {
+    return (key as Partial<InternedKey>).tally ?? this.tally(key);
+  }
+
+  /** The tally of (strategy, signal type), created at first sight. */
   private tally({ strategy, signalType }: SignalKey): Tally {
     let types = this.byStrategy.get(strategy);
     if (types === undefined) this.byStrategy.set(strategy, (types = new Map()));
