@@ -212,6 +212,8 @@ interface StrategyState {
   readonly lastSignal: Map<string, SignalState>;
   /** One key object per signal type, reused. */
   readonly keys: Map<string, SignalKey>;
+  /** The key of the last signal (a strategy usually sends one or two types), tried first. */
+  lastKey: SignalKey | undefined;
 }
 
 interface SignalState {
@@ -448,8 +450,12 @@ export class PerformanceMonitor {
     }
     const strategy = this.strategyOf(s.strategyId);
     strategy.signals++;
-    let key = strategy.keys.get(s.signalType);
-    if (key === undefined) strategy.keys.set(s.signalType, (key = this.signalStats.key(s.strategyId, s.signalType)));
+    let key = strategy.lastKey;
+    if (key === undefined || key.signalType !== s.signalType) {
+      key = strategy.keys.get(s.signalType);
+      if (key === undefined) strategy.keys.set(s.signalType, (key = this.signalStats.key(s.strategyId, s.signalType)));
+      strategy.lastKey = key;
+    }
     this.signalStats.recordSignal(key, s.confidence);
     strategy.lastSignal.set(s.instrumentId, { key, confidence: s.confidence });
   }
@@ -881,6 +887,7 @@ export class PerformanceMonitor {
         denied: 0,
         lastSignal: new Map(),
         keys: new Map(),
+        lastKey: undefined,
       };
       this.strategies.set(id, s);
     }
