@@ -494,6 +494,21 @@ describe('PerformanceMonitor edge cases', () => {
     expect(one.b).toMatchObject({ ordersCreated: 2, lost: 1 });
   });
 
+  it('attributes the orders of two strategies on one instrument to each strategy\'s own latest signal', () => {
+    // A and B both signal and buy on bar 0, then order again without a new signal on bar 2.
+    const x = testInstrument('OX-USD');
+    const script = (type: string): Record<number, ScriptStep> => ({
+      0: { signal: { type, direction: 'LONG', confidence: 0.5 }, order: { side: 'BUY', qty: 1 } },
+      2: { order: { side: 'BUY', qty: 1 } },
+    });
+    const r = rig([x], [new ScriptedStrategy('A', x.id, script('a_long')), new ScriptedStrategy('B', x.id, script('b_long'))]);
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0 });
+    drive(r, T0, [0, 1, 2, 3].map((k) => bar(x, T(k), 100, 100)));
+    const snapshot = monitor.snapshot();
+    expect(snapshot.signals.map((s) => [s.strategy, s.signalType, s.signals, s.ordersCreated])).toEqual([['A', 'a_long', 1, 2], ['B', 'b_long', 1, 2]]);
+    expect(snapshot.pnl.byStrategy.map((s) => [s.strategyId, s.ordersWithoutSignal])).toEqual([['A', 0], ['B', 0]]);
+  });
+
   it('counts an out-of-range signal confidence as an error instead of throwing on the bus', () => {
     const inst = testInstrument('SIG-USD');
     const r = rig([inst], [new ScriptedStrategy('s', inst.id, { 0: { signal: { type: 'x', direction: 'LONG', confidence: 1.5 } } })]);

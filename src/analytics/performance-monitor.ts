@@ -189,6 +189,13 @@ interface InstrumentState {
   /** The strategy whose fill opened the current position life, and that fill's signal. */
   owner: StrategyState | undefined;
   openingSignal: SignalState | undefined;
+  /**
+   * Each strategy's most recent signal on this instrument: the first strategy to signal here in
+   * two fields (an instrument is usually traded by one strategy), any other in a map.
+   */
+  signalStrategy: StrategyState | undefined;
+  signal: SignalState | undefined;
+  otherSignals: Map<StrategyState, SignalState> | undefined;
 }
 
 /**
@@ -208,8 +215,6 @@ interface StrategyState {
   orders: number;
   ordersWithoutSignal: number;
   denied: number;
-  /** Most recent signal per instrument. */
-  readonly lastSignal: Map<string, SignalState>;
   /** One key object per signal type, reused. */
   readonly keys: Map<string, SignalKey>;
   /** The key of the last signal (a strategy usually sends one or two types), tried first. */
@@ -404,7 +409,7 @@ export class PerformanceMonitor {
     const bus = this.bus;
     this.unsubscribers.push(
       bus.subscribe('engine.status', (s) => this.onStatus(s)),
-      bus.subscribe('signal', (s) => this.onSignal(s)),
+      bus.subscribe('signal', this.onSignal),
       bus.subscribe('order.created', this.onOrderCreated),
       bus.subscribe('order.event', this.onOrderEvent),
       bus.subscribe('order.error', () => {
@@ -442,7 +447,7 @@ export class PerformanceMonitor {
     }
   }
 
-  private onSignal(s: Signal): void {
+  private readonly onSignal = (s: Signal): void => {
     this.signalEvents++;
     if (!(s.confidence >= 0 && s.confidence <= 1)) {
       this.invalidSignals++;
@@ -457,18 +462,25 @@ export class PerformanceMonitor {
       strategy.lastKey = key;
     }
     this.signalStats.recordSignal(key, s.confidence);
-    strategy.lastSignal.set(s.instrumentId, { key, confidence: s.confidence });
-  }
+    const inst = this.instrumentOf(s.instrumentId);
+    const state: SignalState = { key, confidence: s.confidence };
+    if (inst.signalStrategy === undefined || inst.signalStrategy === strategy) {
+      inst.signalStrategy = strategy;
+      inst.signal = state;
+    } else (inst.otherSignals ??= new Map()).set(strategy, state);
+  };
 
   private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
     this.ordersCreated++;
     this.lastOrder = order;
-    const market = this.findInstrument(order.instrumentId)?.market;
+    // An order follows its signal on the same instrument: the instrument found last.
+    const inst = this.findInstrument(order.instrumentId);
+    const market = inst?.market;
     if (market !== undefined && market.records > 0) this.tickToOrder.record(Math.max(0, c.ts - market.lastTs) * 1000);
     const strategy = this.strategyOf(order.strategyId);
     strategy.orders++;
-    const signal = strategy.lastSignal.size === 0 ? undefined : strategy.lastSignal.get(order.instrumentId);
+    const signal = inst === undefined ? undefined : inst.signalStrategy === strategy ? inst.signal : inst.otherSignals?.get(strategy);
     if (signal === undefined) {
       strategy.ordersWithoutSignal++;
       return;
@@ -845,6 +857,9 @@ export class PerformanceMonitor {
       lastFeesMinor: Number(position?.feesRaw ?? 0n),
       owner: undefined,
       openingSignal: undefined,
+      signalStrategy: undefined,
+      signal: undefined,
+      otherSignals: undefined,
     };
     this.instruments.set(id, s);
     return s;
@@ -885,7 +900,6 @@ export class PerformanceMonitor {
         orders: 0,
         ordersWithoutSignal: 0,
         denied: 0,
-        lastSignal: new Map(),
         keys: new Map(),
         lastKey: undefined,
       };
