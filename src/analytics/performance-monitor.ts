@@ -495,6 +495,10 @@ export class PerformanceMonitor {
     this.orderEvents++;
     // Fills, denials and the events that can end an order (an amend can: quantity cut to what is filled).
     switch (e.type) {
+      // The two events every order goes through first: they need nothing but the count.
+      case 'OrderSubmitted':
+      case 'OrderAccepted':
+        return;
       case 'OrderFilled': {
         // One lookup serves the fill (the order, its signal) and the end of tracking.
         const tracked = this.signalOrders.size === 0 ? undefined : this.signalOrders.get(e.clientOrderId);
