@@ -332,19 +332,15 @@ export class PerformanceMonitor {
   private readonly unsubscribers: Array<() => void> = [];
   private readonly scratchTrade: ClosedTrade = { pnl: 0, entryTs: 0, exitTs: 0 };
   /**
-   * Fills (count, notional) and round trips (count, wins, net P&L in minor units) not yet booked
-   * into the hourly and daily buckets, and the time of the latest of each: they are booked at
-   * each quarter hour of clock time and before a snapshot, all under that time (a UTC quarter
-   * hour lies within one local hour and day in every zone), rather than one by one.
+   * Fills (count as trades, notional as volume) and round trips (count, wins, net P&L in minor
+   * units) not yet booked into the hourly and daily buckets, and the time of the latest of each:
+   * they are booked at each quarter hour of clock time and before a snapshot, all under that time
+   * (a UTC quarter hour lies within one local hour and day in every zone), rather than one by one.
    */
-  private unbookedFills = 0;
-  private unbookedVolume = 0;
+  private readonly unbookedFills: BucketTotals = { pnl: 0, trades: 0, wins: 0, volume: 0 };
   private unbookedFillTs = 0;
-  private unbookedTrades = 0;
-  private unbookedWins = 0;
-  private unbookedTradeNetMinor = 0;
+  private readonly unbookedTrades: BucketTotals = { pnl: 0, trades: 0, wins: 0, volume: 0 };
   private unbookedTradeTs = 0;
-  private readonly scratchTotals: BucketTotals = { pnl: 0, trades: 0, wins: 0, volume: 0 };
 
   /** Throws ValueError for invalid options (non-positive intervals or windows, unknown time zone). */
   constructor(deps: PerformanceMonitorDeps) {
@@ -587,8 +583,9 @@ export class PerformanceMonitor {
       this.fillSampleTs = e.ts;
       this.fillSampleTimer ??= this.clock.setTimer(this.clock.now() + 1, this.onFillSampleTimer);
     }
-    this.unbookedFills++;
-    this.unbookedVolume += notional;
+    const unbooked = this.unbookedFills;
+    unbooked.trades++;
+    unbooked.volume += notional;
     this.unbookedFillTs = e.ts;
     if (this.fillsRing.length < this.maxRecentFills) this.fillsRing.push(e);
     else if (this.maxRecentFills > 0) {
@@ -608,9 +605,10 @@ export class PerformanceMonitor {
     t.entryTs = c.openedAt;
     t.exitTs = Math.max(c.closedAt, c.openedAt); // a wall clock may step back between two fills
     this.tradeStats.add(t);
-    this.unbookedTrades++;
-    this.unbookedTradeNetMinor += netMinor;
-    if (netMinor > 0) this.unbookedWins++;
+    const unbooked = this.unbookedTrades;
+    unbooked.trades++;
+    unbooked.pnl += netMinor;
+    if (netMinor > 0) unbooked.wins++;
     this.unbookedTradeTs = c.closedAt;
     this.tradeNetMinor += netMinor;
     inst.trades++;
@@ -726,26 +724,16 @@ export class PerformanceMonitor {
 
   /** Books the fills and round trips since the last booking into the hourly and daily buckets. */
   private bookBuckets(): void {
-    const totals = this.scratchTotals;
-    if (this.unbookedFills > 0) {
-      totals.pnl = 0;
-      totals.trades = this.unbookedFills;
-      totals.wins = 0;
-      totals.volume = this.unbookedVolume;
-      this.fillBuckets.addTotals(this.unbookedFillTs, totals);
-      this.unbookedFills = 0;
-      this.unbookedVolume = 0;
-    }
-    if (this.unbookedTrades > 0) {
-      totals.pnl = this.unbookedTradeNetMinor / this.ccyScale;
-      totals.trades = this.unbookedTrades;
-      totals.wins = this.unbookedWins;
-      totals.volume = 0;
-      this.tradeBuckets.addTotals(this.unbookedTradeTs, totals);
-      this.unbookedTrades = 0;
-      this.unbookedWins = 0;
-      this.unbookedTradeNetMinor = 0;
-    }
+    this.book(this.fillBuckets, this.unbookedFills, this.unbookedFillTs);
+    this.book(this.tradeBuckets, this.unbookedTrades, this.unbookedTradeTs);
+  }
+
+  /** Books unbooked totals (P&L in minor units) under `ts`, and empties them. */
+  private book(buckets: TimeBuckets, unbooked: BucketTotals, ts: number): void {
+    if (unbooked.trades === 0) return;
+    unbooked.pnl /= this.ccyScale;
+    buckets.addTotals(ts, unbooked);
+    unbooked.pnl = unbooked.trades = unbooked.wins = unbooked.volume = 0;
   }
 
   /**
