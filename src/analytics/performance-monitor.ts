@@ -332,10 +332,13 @@ export class PerformanceMonitor {
   private readonly unsubscribers: Array<() => void> = [];
   private readonly scratchTrade: ClosedTrade = { pnl: 0, entryTs: 0, exitTs: 0 };
   /**
-   * Fills (count as trades, notional as volume) and round trips (count, wins, net P&L in minor
-   * units) not yet booked into the hourly and daily buckets, and the time of the latest of each:
-   * they are booked at each quarter hour of clock time and before a snapshot, all under that time
-   * (a UTC quarter hour lies within one local hour and day in every zone), rather than one by one.
+   * Fills (count as trades, notional as volume) and round trips (count, wins, net P&L) not yet
+   * booked into the hourly and daily buckets, and the time of the latest of each: they are booked
+   * at each quarter hour of clock time and before a snapshot, all under that time (a UTC quarter
+   * hour lies within one local hour and day in every zone), rather than one by one. P&L is summed
+   * in currency units from the first round trip on: a P&L field that turned fractional only at the
+   * first booking changed the representation of every object of this shape (the buckets' totals
+   * too), and V8 deoptimized the fill handler, compiled by then, for it.
    */
   private readonly unbookedFills: BucketTotals = { pnl: 0, trades: 0, wins: 0, volume: 0 };
   private unbookedFillTs = 0;
@@ -607,7 +610,7 @@ export class PerformanceMonitor {
     this.tradeStats.add(t);
     const unbooked = this.unbookedTrades;
     unbooked.trades++;
-    unbooked.pnl += netMinor;
+    unbooked.pnl += pnl;
     if (netMinor > 0) unbooked.wins++;
     this.unbookedTradeTs = c.closedAt;
     this.tradeNetMinor += netMinor;
@@ -728,10 +731,9 @@ export class PerformanceMonitor {
     this.book(this.tradeBuckets, this.unbookedTrades, this.unbookedTradeTs);
   }
 
-  /** Books unbooked totals (P&L in minor units) under `ts`, and empties them. */
+  /** Books unbooked totals under `ts`, and empties them. */
   private book(buckets: TimeBuckets, unbooked: BucketTotals, ts: number): void {
     if (unbooked.trades === 0) return;
-    unbooked.pnl /= this.ccyScale;
     buckets.addTotals(ts, unbooked);
     unbooked.pnl = unbooked.trades = unbooked.wins = unbooked.volume = 0;
   }
