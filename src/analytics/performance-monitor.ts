@@ -81,6 +81,9 @@ import {
 /** Fills and round trips are booked into the time buckets each UTC quarter hour of clock time. */
 const QUARTER_HOUR_MS = 900_000;
 
+/** Equity points after fills and round trips held before they are folded into their statistics. */
+const PENDING_ROWS = 256;
+
 /** A year of round-the-clock trading in milliseconds (365 days). */
 export const MS_PER_YEAR = 365 * 24 * 3600 * 1000;
 
@@ -285,10 +288,15 @@ export class PerformanceMonitor {
   private readonly strategies = new Map<string, StrategyState>();
   private lastInstrument: InstrumentState | undefined;
   private lastStrategy: StrategyState | undefined;
-  /** The last order created (the order of most fills: see orderOf). */
+  /**
+   * The last order created (the order of most fills: see orderOf), and the signal it was created
+   * under while it is open. A market order fills before the next order is created, so most orders
+   * are tracked here, without a map entry.
+   */
   private lastOrder: Order | undefined;
+  private lastOrderSignal: SignalState | undefined;
   private readonly orders: OrderLookup;
-  /** Open orders that carry a signal; orders without one need no tracking. */
+  /** Older open orders that carry a signal (moved here when a new order is created); orders without one need no tracking. */
   private readonly signalOrders = new ChurnMap<string, SignalOrder>();
 
   // Counters. Data records are counted by the market cache.
@@ -331,6 +339,12 @@ export class PerformanceMonitor {
   private lastEquityTs = -Infinity;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly scratchTrade: ClosedTrade = { pnl: 0, entryTs: 0, exitTs: 0 };
+  /** Equity points after fills (ts, equity) not yet folded into the drawdown and the curves. */
+  private readonly pendingPoints = new Float64Array(2 * PENDING_ROWS);
+  private pendingPointCells = 0;
+  /** Round trips (pnl, return or NaN, entry, exit) not yet folded into the trade statistics. */
+  private readonly pendingTrades = new Float64Array(4 * PENDING_ROWS);
+  private pendingTradeCells = 0;
   /**
    * Fills (count as trades, notional as volume) and round trips (count, wins, net P&L) not yet
    * booked into the hourly and daily buckets, and the time of the latest of each: they are booked
@@ -472,7 +486,9 @@ export class PerformanceMonitor {
   private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
     this.ordersCreated++;
+    this.parkLastOrder();
     this.lastOrder = order;
+    this.lastOrderSignal = undefined;
     // An order follows its signal on the same instrument: the instrument found last.
     const inst = this.findInstrument(order.instrumentId);
     const market = inst?.market;
@@ -485,10 +501,24 @@ export class PerformanceMonitor {
       return;
     }
     this.signalStats.recordOrder(signal.key);
-    const tracked = this.signalOrders;
-    if (tracked.size >= this.maxTrackedOrders) tracked.delete(tracked.keys().next().value!);
-    tracked.set(order.clientOrderId, { order, signal });
+    this.lastOrderSignal = signal;
   };
+
+  /**
+   * Moves the last order to the map when it is still open under a signal, before a new order takes
+   * its place. The map keeps room for the new order: the oldest entry is dropped beyond
+   * maxTrackedOrders − 1.
+   */
+  private parkLastOrder(): void {
+    const order = this.lastOrder;
+    const signal = this.lastOrderSignal;
+    if (order === undefined || signal === undefined || order.isTerminal) return;
+    const tracked = this.signalOrders;
+    const room = this.maxTrackedOrders - 1;
+    if (room === 0) return;
+    if (tracked.size >= room) tracked.delete(tracked.keys().next().value!);
+    tracked.set(order.clientOrderId, { order, signal });
+  }
 
   private readonly onOrderEvent = (e: OrderEvent): void => {
     this.orderEvents++;
@@ -498,13 +528,10 @@ export class PerformanceMonitor {
       case 'OrderSubmitted':
       case 'OrderAccepted':
         return;
-      case 'OrderFilled': {
-        // One lookup serves the fill (the order, its signal) and the end of tracking.
-        const tracked = this.signalOrders.size === 0 ? undefined : this.signalOrders.get(e.clientOrderId);
-        this.onFill(e, tracked);
-        if (tracked !== undefined && tracked.order.isTerminal) this.signalOrders.delete(e.clientOrderId);
+      case 'OrderFilled':
+        this.onFill(e, this.orderOf(e.clientOrderId), this.signalOf(e.clientOrderId));
+        this.settleTracking(e.clientOrderId);
         return;
-      }
       case 'OrderDenied': {
         this.denied++;
         bump(this.deniedByReason, e.reason);
@@ -528,16 +555,21 @@ export class PerformanceMonitor {
       default:
         return;
     }
-    if (this.signalOrders.size > 0) {
-      const tracked = this.signalOrders.get(e.clientOrderId);
-      if (tracked !== undefined && tracked.order.isTerminal) this.signalOrders.delete(e.clientOrderId);
-    }
+    this.settleTracking(e.clientOrderId);
   };
 
-  /**
-   * The execution engine's order by id. A market order usually fills before the next order is
-   * created, so the last order created is tried first.
-   */
+  /** Stops tracking an order once it has finished. */
+  private settleTracking(clientOrderId: string): void {
+    const last = this.lastOrder;
+    if (last !== undefined && last.clientOrderId === clientOrderId) {
+      if (last.isTerminal) this.lastOrderSignal = undefined;
+    } else if (this.signalOrders.size > 0) {
+      const tracked = this.signalOrders.get(clientOrderId);
+      if (tracked !== undefined && tracked.order.isTerminal) this.signalOrders.delete(clientOrderId);
+    }
+  }
+
+  /** The execution engine's order by id, the last order created tried first. */
   private orderOf(clientOrderId: string): Order | undefined {
     const last = this.lastOrder;
     return last !== undefined && last.clientOrderId === clientOrderId ? last : this.orders.status(clientOrderId);
@@ -545,14 +577,15 @@ export class PerformanceMonitor {
 
   /** The signal an open order was created under, if any. */
   private signalOf(clientOrderId: string): SignalState | undefined {
+    const last = this.lastOrder;
+    if (last !== undefined && last.clientOrderId === clientOrderId) return this.lastOrderSignal;
     return this.signalOrders.size === 0 ? undefined : this.signalOrders.get(clientOrderId)?.signal;
   }
 
-  /** A fill; `tracked` is its order's entry when the order was created under a signal. */
-  private onFill(e: OrderFilled, tracked: SignalOrder | undefined): void {
+  /** A fill of `order` (the execution engine's, if it still has it), created under `signal` if any. */
+  private onFill(e: OrderFilled, order: Order | undefined, signal: SignalState | undefined): void {
     this.fillCount++;
     // The order has applied this fill: its filled quantity equals the fill's on the first one.
-    const order = tracked !== undefined ? tracked.order : this.orderOf(e.clientOrderId);
     if (order !== undefined && order.filledQty.raw === e.lastQty.raw) this.orderToFill.record(Math.max(0, e.ts - order.createdAt) * 1000);
     const inst = this.instrumentOf(e.instrumentId);
     const strategy = this.strategyOf(e.strategyId);
@@ -578,7 +611,7 @@ export class PerformanceMonitor {
         inst.openingSignal = undefined;
       } else if (inst.lastQtyRaw === 0 || Math.sign(qty) !== Math.sign(inst.lastQtyRaw)) {
         inst.owner = strategy;
-        inst.openingSignal = tracked?.signal;
+        inst.openingSignal = signal;
       }
       inst.lastQtyRaw = qty;
     }
@@ -602,12 +635,14 @@ export class PerformanceMonitor {
     const pnl = netMinor / this.ccyScale;
     const inst = this.instrumentOf(c.instrumentId);
     const returnPct = c.entryNotional > 0 ? pnl / c.entryNotional : undefined;
-    const t = this.scratchTrade;
-    t.pnl = pnl;
-    t.returnPct = returnPct;
-    t.entryTs = c.openedAt;
-    t.exitTs = Math.max(c.closedAt, c.openedAt); // a wall clock may step back between two fills
-    this.tradeStats.add(t);
+    if (this.pendingTradeCells === this.pendingTrades.length) this.foldTrades();
+    const row = this.pendingTrades;
+    const at = this.pendingTradeCells;
+    row[at] = pnl;
+    row[at + 1] = returnPct ?? NaN;
+    row[at + 2] = c.openedAt;
+    row[at + 3] = Math.max(c.closedAt, c.openedAt); // a wall clock may step back between two fills
+    this.pendingTradeCells = at + 4;
     const unbooked = this.unbookedTrades;
     unbooked.trades++;
     unbooked.pnl += pnl;
@@ -690,15 +725,53 @@ export class PerformanceMonitor {
 
   private readonly onFillSampleTimer = (): void => {
     this.fillSampleTimer = undefined;
-    if (!this.stopped) this.recordPoint(this.fillSampleTs, this.fastEquityMinor() / this.ccyScale, false);
+    if (this.stopped) return;
+    const equity = this.fastEquityMinor() / this.ccyScale;
+    const time = this.fillSampleTs;
+    const ts = time < this.lastEquityTs ? this.lastEquityTs : time;
+    if (this.pendingPointCells === this.pendingPoints.length) this.foldPoints();
+    const at = this.pendingPointCells;
+    this.pendingPoints[at] = ts;
+    this.pendingPoints[at + 1] = equity;
+    this.pendingPointCells = at + 2;
+    this.lastEquity = equity;
+    this.lastEquityTs = ts;
   };
 
-  /** Takes a pending sample after fills now (before a grid sample, a snapshot or the stop). */
+  /** Folds the pending equity points after fills into the drawdown and the curves. */
+  private foldPoints(): void {
+    const rows = this.pendingPoints;
+    for (let i = 0; i < this.pendingPointCells; i += 2) this.addPoint(rows[i]!, rows[i + 1]!);
+    this.pendingPointCells = 0;
+  }
+
+  /** Folds the pending round trips into the trade statistics. */
+  private foldTrades(): void {
+    const rows = this.pendingTrades;
+    const t = this.scratchTrade;
+    for (let i = 0; i < this.pendingTradeCells; i += 4) {
+      t.pnl = rows[i]!;
+      const r = rows[i + 1]!;
+      t.returnPct = Number.isNaN(r) ? undefined : r;
+      t.entryTs = rows[i + 2]!;
+      t.exitTs = rows[i + 3]!;
+      this.tradeStats.add(t);
+    }
+    this.pendingTradeCells = 0;
+  }
+
+  /**
+   * Takes a pending sample after fills now and folds the pending points and round trips (before
+   * a grid sample, a snapshot or the stop).
+   */
   private settleFillSample(): void {
     const timer = this.fillSampleTimer;
-    if (timer === undefined) return;
-    this.clock.cancelTimer(timer);
-    this.onFillSampleTimer();
+    if (timer !== undefined) {
+      this.clock.cancelTimer(timer);
+      this.onFillSampleTimer();
+    }
+    this.foldPoints();
+    this.foldTrades();
   }
 
   private sample(now: number): void {
@@ -758,12 +831,17 @@ export class PerformanceMonitor {
   private recordPoint(time: number, equity: number, periodic: boolean): void {
     // A wall clock may step back (NTP); the curve stays in time order rather than throw on the bus.
     const ts = time < this.lastEquityTs ? this.lastEquityTs : time;
-    this.drawdown.update(ts, equity);
-    this.equityCurve.push(ts, equity);
-    this.drawdownCurve.push(ts, this.drawdown.drawdownFraction ?? 0);
+    this.foldPoints();
+    this.addPoint(ts, equity);
     this.lastEquity = equity;
     this.lastEquityTs = ts;
     if (periodic) this.addReturn(equity, ts);
+  }
+
+  private addPoint(ts: number, equity: number): void {
+    this.drawdown.update(ts, equity);
+    this.equityCurve.push(ts, equity);
+    this.drawdownCurve.push(ts, this.drawdown.drawdownFraction ?? 0);
   }
 
   private addReturn(equity: number, ts: number): void {
@@ -1050,7 +1128,7 @@ export class PerformanceMonitor {
         rejectedByReason: Object.fromEntries(this.rejectedByReason),
         canceled: this.canceled,
         expired: this.expired,
-        tracked: this.signalOrders.size,
+        tracked: this.signalOrders.size + (this.lastOrderSignal === undefined ? 0 : 1),
       },
       signals: this.signalStats.reports(),
       buckets: this.buckets(),
