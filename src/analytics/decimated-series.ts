@@ -5,11 +5,16 @@
  * (doubled at each thinning) adds only its lowest and highest. So a report drawn from it shows the
  * whole run, coarser where it is older, with the first and last points, the overall low and high
  * (an equity curve's deepest trough and its high-water mark) always kept. Memory is two
- * Float64Arrays of the capacity; a push costs O(1) amortized (a thinning touches each stored point
- * once, and the points stored between two thinnings grow with the stride). The monitor keeps its
+ * Float64Arrays that double as points are stored, up to the capacity (a short run or a seldom
+ * sampled series does not hold the whole capacity); a push costs O(1) amortized (a thinning
+ * touches each stored point once, and the points stored between two thinnings grow with the
+ * stride). The monitor keeps its
  * equity curve, drawdown curve and sampled prices in these.
  */
 import { ValueError } from '../core/errors.js';
+
+/** Points the stores hold at first (they double from there up to the capacity). */
+const INITIAL_POINTS = 64;
 
 export interface SeriesPoint {
   /** Epoch milliseconds (clock time). */
@@ -19,8 +24,8 @@ export interface SeriesPoint {
 
 export class DecimatedSeries {
   readonly capacity: number;
-  private readonly times: Float64Array;
-  private readonly values: Float64Array;
+  private times: Float64Array;
+  private values: Float64Array;
   private size = 0;
   private pushed = 0;
   /** New points per bucket: 1 (each point stored) until the first thinning, then doubled at each. */
@@ -42,8 +47,8 @@ export class DecimatedSeries {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 4) throw new ValueError(`series capacity ${capacity} is not an integer of at least 4`);
     this.capacity = capacity;
-    this.times = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
+    this.times = new Float64Array(Math.min(capacity, INITIAL_POINTS));
+    this.values = new Float64Array(Math.min(capacity, INITIAL_POINTS));
   }
 
   push(ts: number, value: number): void {
@@ -122,10 +127,24 @@ export class DecimatedSeries {
   }
 
   private store(ts: number, value: number): void {
-    if (this.size === this.capacity) this.thin();
+    if (this.size === this.times.length) {
+      if (this.size === this.capacity) this.thin();
+      else this.grow();
+    }
     this.times[this.size] = ts;
     this.values[this.size] = value;
     this.size++;
+  }
+
+  /** Doubles the stores, up to the capacity. */
+  private grow(): void {
+    const length = Math.min(this.capacity, 2 * this.times.length);
+    const times = new Float64Array(length);
+    const values = new Float64Array(length);
+    times.set(this.times);
+    values.set(this.values);
+    this.times = times;
+    this.values = values;
   }
 
   /** Keeps the first point and, of each run of four after it, the lowest and highest; doubles the stride. */

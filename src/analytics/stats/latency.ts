@@ -1,10 +1,11 @@
 /**
- * Latency histogram in constant memory with log-linear buckets (the HdrHistogram layout): each
+ * Latency histogram in bounded memory with log-linear buckets (the HdrHistogram layout): each
  * power-of-two octave above `lowest` is split into 128 equal sub-buckets, so a bucket is at most
  * 1/128 of its lower bound wide. A percentile is reported as the midpoint of its bucket, clamped
  * to the exact min and max, so its relative error is at most 1/256 (< 0.4%) for values in
  * [lowest, highest]; the smallest and largest samples are reported exactly. Values outside the
- * range are counted as `lowest` or `highest` (min, max and mean stay exact).
+ * range are counted as `lowest` or `highest` (min, max and mean stay exact). Buckets are allocated
+ * octave by octave as values reach them (a backtest's latencies of 0 need one octave, not 26).
  */
 import { ValueError } from '../../core/errors.js';
 
@@ -17,7 +18,9 @@ const TWO_POW_32 = 2 ** 32;
 export class LatencyHistogram {
   readonly lowest: number;
   readonly highest: number;
-  private readonly counts: Float64Array;
+  /** Buckets of the octaves seen so far (grown as higher ones come), of `buckets` in all. */
+  private counts = new Float64Array(SUB_BUCKETS);
+  private readonly buckets: number;
   private n = 0;
   private sum = 0;
   private lo = Infinity;
@@ -33,13 +36,15 @@ export class LatencyHistogram {
     this.lowest = lowest;
     this.highest = highest;
     const octaves = Math.floor(Math.log2(highest / lowest)) + 1;
-    this.counts = new Float64Array(octaves * SUB_BUCKETS);
+    this.buckets = octaves * SUB_BUCKETS;
   }
 
   /** Records one latency in microseconds. Throws ValueError when it is negative or not finite. */
   record(valueMicros: number): void {
     if (!(valueMicros >= 0) || !Number.isFinite(valueMicros)) throw new ValueError(`latency ${valueMicros} µs is not a finite non-negative number`);
-    this.counts[this.indexOf(valueMicros)]!++;
+    const i = this.indexOf(valueMicros);
+    if (i >= this.counts.length) this.grow(i);
+    this.counts[i]!++;
     this.n++;
     this.sum += valueMicros;
     if (valueMicros < this.lo) this.lo = valueMicros;
@@ -102,7 +107,15 @@ export class LatencyHistogram {
     // C library that cost about 120 ns a sample, paid at every paper or live fill.
     const octave = x < TWO_POW_32 ? 31 - Math.clz32(x) : wideOctave(x);
     const sub = Math.floor((x / POW2[octave]! - 1) * SUB_BUCKETS);
-    return Math.min(octave * SUB_BUCKETS + sub, this.counts.length - 1);
+    return Math.min(octave * SUB_BUCKETS + sub, this.buckets - 1);
+  }
+
+  /** Grows the counts to hold bucket `i`: at least doubled, and whole octaves. */
+  private grow(i: number): void {
+    const octaves = Math.max(2 * this.counts.length, i + 1) / SUB_BUCKETS;
+    const counts = new Float64Array(Math.min(this.buckets, Math.ceil(octaves) * SUB_BUCKETS));
+    counts.set(this.counts);
+    this.counts = counts;
   }
 }
 
