@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ValueError } from '../core/errors.js';
 import type { PerformanceSnapshot } from './snapshot.js';
+import type { Portfolio } from '../portfolio/portfolio.js';
 import { PerformanceMonitor } from './performance-monitor.js';
 import { attachPerformanceMonitor } from './backtest-report.js';
 import { HOUR_MS, ScriptedStrategy, T0, bar, drive, maxQtyGate, rig, testInstrument, type ScriptStep } from './scenario.fixture.js';
@@ -49,6 +50,13 @@ function runScenario(): { monitor: PerformanceMonitor; snap: PerformanceSnapshot
 }
 
 const T = (k: number): number => T0 + k * HOUR_MS;
+
+/** Counts the monitor's reads of portfolio equity, settled or peeked: a function returning the count so far. */
+function spyOnEquityReads(portfolio: Portfolio): () => number {
+  const settled = vi.spyOn(portfolio, 'equityRaw');
+  const peeked = vi.spyOn(portfolio, 'peekEquityExact');
+  return () => settled.mock.calls.length + peeked.mock.calls.length;
+}
 
 describe('PerformanceMonitor on a scripted backtest', () => {
   const { monitor, snap, r } = runScenario();
@@ -337,11 +345,11 @@ describe('PerformanceMonitor edge cases', () => {
   it('computes equity only when a grid sample is due, not on every tick', () => {
     const inst = testInstrument('TICK-USD');
     const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
-    const equityRaw = vi.spyOn(r.engine.portfolio, 'equityRaw');
+    const equityReads = spyOnEquityReads(r.engine.portfolio);
     const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: 60_000, publishIntervalMs: 0 });
     // 600 records one second apart: the start, grid samples at +60 s ... +540 s, and the stop.
     drive(r, T0, Array.from({ length: 600 }, (_, i) => bar(inst, T0 + i * 1000, 100 + (i % 7), 100 + (i % 5), 1000)));
-    expect(equityRaw).toHaveBeenCalledTimes(11);
+    expect(equityReads()).toBe(11);
     expect(monitor.snapshot().returns.periods).toBe(10); // 9 grid periods + the final one at stop
     expect(monitor.snapshot().health.events.marketData).toBe(600);
   });
@@ -397,7 +405,7 @@ describe('PerformanceMonitor edge cases', () => {
   it('takes one grid sample after the last event while the clock runs on without data (as a wall clock does)', () => {
     const inst = testInstrument('QUIET-USD');
     const r = rig([inst], [new ScriptedStrategy('idle', inst.id, {})]);
-    const equityRaw = vi.spyOn(r.engine.portfolio, 'equityRaw');
+    const equityReads = spyOnEquityReads(r.engine.portfolio);
     const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: 60_000, publishIntervalMs: 0 });
     r.clock.advanceTo(T0);
     r.engine.start();
@@ -411,7 +419,7 @@ describe('PerformanceMonitor edge cases', () => {
     for (let t = 631; t <= 700; t++) r.clock.advanceTo(T0 + t * 1000);
     const snap = monitor.snapshot();
     expect(snap.equity).toMatchObject({ points: 3, lastTs: T0 + 660_000 });
-    expect(equityRaw).toHaveBeenCalledTimes(3);
+    expect(equityReads()).toBe(3);
     r.engine.stop();
   });
 

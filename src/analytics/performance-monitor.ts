@@ -39,8 +39,9 @@
  * Cost: an order, a fill or a closed trade updates O(1) accumulators without
  * allocating money objects (per-strategy money sums are integer minor units in doubles); the
  * exact median holding time keeps a ring of the last `medianWindow` trades, sorted when read. An
- * instant with fills reads equity once, re-valuing the positions whose marks moved without
- * settling them (the portfolio's value-change listeners hear of them at their own next read).
+ * instant with fills, and a grid sample, read equity once, re-valuing the positions whose marks
+ * moved without settling them (the portfolio's value-change listeners hear of them at their own
+ * next read).
  * Signal statistics are kept under interned keys, so recording needs no lookup. Nothing iterates
  * over history. Memory is bounded by the configured windows.
  */
@@ -710,7 +711,7 @@ export class PerformanceMonitor {
     this.sampleTimer = this.clock.setTimer(at, this.onSampleTimer);
   }
 
-  /** A grid sample (when anything happened since the last one): the one place equity is computed from the portfolio on the clock. */
+  /** A grid sample, when anything happened since the last one. */
   private readonly onSampleTimer = (): void => {
     this.sampleTimer = undefined;
     if (this.stopped) return;
@@ -776,7 +777,7 @@ export class PerformanceMonitor {
 
   private sample(now: number): void {
     if (now >= this.nextDayStart) this.rollDay(now);
-    this.recordPoint(now, Number(this.portfolio.equityRaw()) / this.ccyScale, true);
+    this.recordPoint(now, this.fastEquityMinor() / this.ccyScale, true);
     for (const s of this.instruments.values()) {
       const pos = s.position;
       if (pos === undefined || pos.markRaw === undefined || !hasData(s)) continue;
