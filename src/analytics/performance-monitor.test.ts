@@ -3,6 +3,7 @@ import { ValueError } from '../core/errors.js';
 import type { PerformanceSnapshot } from './snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import { PerformanceMonitor } from './performance-monitor.js';
+import { DrawdownTracker } from './stats/drawdown.js';
 import { attachPerformanceMonitor } from './backtest-report.js';
 import { HOUR_MS, ScriptedStrategy, T0, bar, drive, maxQtyGate, rig, testInstrument, type ScriptStep } from './scenario.fixture.js';
 
@@ -458,6 +459,33 @@ describe('PerformanceMonitor edge cases', () => {
     // The stop takes the second fill's sample, then its own.
     expect(monitor.equityPoints().slice(2).map((p) => p.ts)).toEqual([T(3), T(3), T(3)]);
     expect(monitor.equityPoints().at(-1)!.value).toBe(equity());
+  });
+
+  it('folds every equity point and round trip when more than a batch (256) comes between two reads', () => {
+    // 600 hourly orders, buying and selling one unit in turn: 600 fills at 600 instants and 300
+    // round trips, with no grid sample (an interval of years) and no snapshot before the stop.
+    const inst = testInstrument('MANY-USD');
+    const n = 600;
+    const script: Record<number, ScriptStep> = {};
+    for (let k = 0; k < n; k++) script[k] = { order: { side: k % 2 === 0 ? 'BUY' : 'SELL', qty: 1 } };
+    const r = rig([inst], [new ScriptedStrategy('S', inst.id, script)]);
+    let closed = 0;
+    r.engine.bus.subscribe('position.closed', () => closed++);
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: 100_000 * HOUR_MS, publishIntervalMs: 0 });
+    drive(r, T0, Array.from({ length: n + 1 }, (_, k) => bar(inst, T0 + k * HOUR_MS, 100 + (k % 9), 100 + (k % 7))));
+    const snap = monitor.snapshot();
+    expect(closed).toBe(n / 2);
+    expect(snap.trades.count).toBe(n / 2);
+    expect(snap.orders.fills).toBe(n);
+    // The start, a sample after each fill and the stop, all kept (fewer than maxEquityPoints).
+    const points = monitor.equityPoints();
+    expect(snap.equity.points).toBe(n + 2);
+    expect(points).toHaveLength(n + 2);
+    // The drawdown saw the points in time order: it matches one fed the kept curve directly.
+    const tracker = new DrawdownTracker();
+    for (const p of points) tracker.update(p.ts, p.value);
+    expect(Number(snap.equity.maxDrawdownAmount!.amount)).toBeCloseTo(tracker.maxDrawdownAmount!.amount, 2);
+    expect(snap.equity.maxDrawdownAmount!.troughTs).toBe(tracker.maxDrawdownAmount!.troughTs);
   });
 
   it('attributes each open order to its own signal when orders overlap, up to maxTrackedOrders', () => {
