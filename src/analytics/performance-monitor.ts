@@ -829,10 +829,10 @@ export class PerformanceMonitor {
     this.armRate();
   };
 
+  /** Records a start, grid or stop point; the pending samples after fills are settled first. */
   private recordPoint(time: number, equity: number, periodic: boolean): void {
     // A wall clock may step back (NTP); the curve stays in time order rather than throw on the bus.
     const ts = time < this.lastEquityTs ? this.lastEquityTs : time;
-    this.foldPoints();
     this.addPoint(ts, equity);
     this.lastEquity = equity;
     this.lastEquityTs = ts;
