@@ -530,6 +530,49 @@ describe('PerformanceMonitor edge cases', () => {
     expect(one.b).toMatchObject({ ordersCreated: 2, lost: 1 });
   });
 
+  it('keeps a filled order\'s signal when a handler before the monitor creates an order on that fill (a stop on an entry)', () => {
+    // The entry fills completely on bar 1; a component subscribed before the monitor (as the risk
+    // stack's stop manager is) places a resting order as it hears of the fill, so that order is
+    // created before the monitor handles the entry's fill. The round trip still counts for the signal.
+    const a = testInstrument('NEST-USD');
+    const script: Record<number, ScriptStep> = {
+      0: { signal: { type: 'a_long', direction: 'LONG', confidence: 0.9 }, order: { side: 'BUY', qty: 10 } },
+      2: { order: { side: 'SELL', qty: 10 } },
+    };
+    const r = rig([a], [new ScriptedStrategy('A', a.id, script)]);
+    let stopPlaced = false;
+    r.engine.bus.subscribe('order.event', (e) => {
+      if (e.type !== 'OrderFilled' || stopPlaced) return;
+      stopPlaced = true;
+      r.engine.execution.submit('stops', { instrumentId: a.id, side: 'SELL', type: 'LIMIT', quantity: a.quantity(1), price: a.price(1000), timeInForce: 'GTC' });
+    });
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0 });
+    drive(r, T0, [100, 100, 104, 104].map((px, k) => bar(a, T(k), px, px)));
+    expect(stopPlaced).toBe(true);
+    const signal = monitor.snapshot().signals.find((x) => x.signalType === 'a_long')!;
+    expect(signal).toMatchObject({ ordersCreated: 2, won: 1, lost: 0 });
+  });
+
+  it('counts only orders created under a signal against maxTrackedOrders', () => {
+    // One order tracked at most: A's buy is still open (it fills at bar 1's open) when another
+    // component creates an order without a signal right after it, and keeps its place.
+    const a = testInstrument('BOUND-USD');
+    const r = rig([a], [new ScriptedStrategy('A', a.id, {
+      0: { signal: { type: 'a_long', direction: 'LONG', confidence: 0.9 }, order: { side: 'BUY', qty: 10 } },
+      2: { order: { side: 'SELL', qty: 10 } },
+    })]);
+    const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0, maxTrackedOrders: 1 });
+    let placed = false;
+    r.engine.bus.subscribe('order.created', (c) => {
+      if (placed || c.order.strategyId !== 'A') return;
+      placed = true;
+      r.engine.execution.submit('other', { instrumentId: a.id, side: 'SELL', type: 'LIMIT', quantity: a.quantity(1), price: a.price(1000), timeInForce: 'GTC' });
+    });
+    drive(r, T0, [100, 100, 104, 104].map((px, k) => bar(a, T(k), px, px)));
+    expect(placed).toBe(true);
+    expect(monitor.snapshot().signals.find((x) => x.signalType === 'a_long')).toMatchObject({ won: 1 });
+  });
+
   it('attributes the orders of two strategies on one instrument to each strategy\'s own latest signal', () => {
     // A and B both signal and buy on bar 0, then order again without a new signal on bar 2.
     const x = testInstrument('OX-USD');

@@ -291,8 +291,8 @@ export class PerformanceMonitor {
   private lastStrategy: StrategyState | undefined;
   /**
    * The last order created (the order of most fills: see orderOf), and the signal it was created
-   * under while it is open. A market order fills before the next order is created, so most orders
-   * are tracked here, without a map entry.
+   * under until the monitor handles its final event. A market order fills before the next order
+   * is created, so most orders are tracked here, without a map entry.
    */
   private lastOrder: Order | undefined;
   private lastOrderSignal: SignalState | undefined;
@@ -487,9 +487,6 @@ export class PerformanceMonitor {
   private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
     this.ordersCreated++;
-    this.parkLastOrder();
-    this.lastOrder = order;
-    this.lastOrderSignal = undefined;
     // An order follows its signal on the same instrument: the instrument found last.
     const inst = this.findInstrument(order.instrumentId);
     const market = inst?.market;
@@ -497,25 +494,29 @@ export class PerformanceMonitor {
     const strategy = this.strategyOf(order.strategyId);
     strategy.orders++;
     const signal = inst === undefined ? undefined : inst.signalStrategy === strategy ? inst.signal : inst.otherSignals?.get(strategy);
+    this.parkLastOrder(signal !== undefined);
+    this.lastOrder = order;
+    this.lastOrderSignal = signal;
     if (signal === undefined) {
       strategy.ordersWithoutSignal++;
       return;
     }
     this.signalStats.recordOrder(signal.key);
-    this.lastOrderSignal = signal;
   };
 
   /**
-   * Moves the last order to the map when it is still open under a signal, before a new order takes
-   * its place. The map keeps room for the new order: the oldest entry is dropped beyond
-   * maxTrackedOrders − 1.
+   * Moves the last order to the map while it is tracked, before a new order takes its place. It is
+   * tracked until the monitor handles its final event, which can come after the new order: a
+   * handler that ran before the monitor's may have created it on that very fill (a stop placed
+   * when an entry fills). The oldest entry is dropped beyond maxTrackedOrders, counting the new
+   * order when it is tracked too.
    */
-  private parkLastOrder(): void {
+  private parkLastOrder(newOrderTracked: boolean): void {
     const order = this.lastOrder;
     const signal = this.lastOrderSignal;
-    if (order === undefined || signal === undefined || order.isTerminal) return;
+    if (order === undefined || signal === undefined) return;
     const tracked = this.signalOrders;
-    const room = this.maxTrackedOrders - 1;
+    const room = newOrderTracked ? this.maxTrackedOrders - 1 : this.maxTrackedOrders;
     if (room === 0) return;
     if (tracked.size >= room) tracked.delete(tracked.keys().next().value!);
     tracked.set(order.clientOrderId, { order, signal });
