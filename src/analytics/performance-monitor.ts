@@ -297,7 +297,7 @@ export class PerformanceMonitor {
   private lastOrder: Order | undefined;
   private lastOrderSignal: SignalState | undefined;
   private readonly orders: OrderLookup;
-  /** Older open orders that carry a signal (moved here when a new order is created); orders without one need no tracking. */
+  /** Older orders still tracked under a signal (moved here when a new order is created); orders without one need no tracking. */
   private readonly signalOrders = new ChurnMap<string, SignalOrder>();
 
   // Counters. Data records are counted by the market cache.
@@ -729,15 +729,12 @@ export class PerformanceMonitor {
     this.fillSampleTimer = undefined;
     if (this.stopped) return;
     const equity = this.fastEquityMinor() / this.ccyScale;
-    const time = this.fillSampleTs;
-    const ts = time < this.lastEquityTs ? this.lastEquityTs : time;
+    const ts = this.takeLastPoint(this.fillSampleTs, equity);
     if (this.pendingPointCells === this.pendingPoints.length) this.foldPoints();
     const at = this.pendingPointCells;
     this.pendingPoints[at] = ts;
     this.pendingPoints[at + 1] = equity;
     this.pendingPointCells = at + 2;
-    this.lastEquity = equity;
-    this.lastEquityTs = ts;
   };
 
   /** Folds the pending equity points after fills into the drawdown and the curves. */
@@ -832,12 +829,21 @@ export class PerformanceMonitor {
 
   /** Records a start, grid or stop point; the pending samples after fills are settled first. */
   private recordPoint(time: number, equity: number, periodic: boolean): void {
-    // A wall clock may step back (NTP); the curve stays in time order rather than throw on the bus.
-    const ts = time < this.lastEquityTs ? this.lastEquityTs : time;
+    const ts = this.takeLastPoint(time, equity);
     this.addPoint(ts, equity);
+    if (periodic) this.addReturn(equity, ts);
+  }
+
+  /**
+   * Makes (time, equity) the last point and returns its time, which is never before the previous
+   * point's: a wall clock may step back (NTP), and the curve stays in time order rather than
+   * throw on the bus.
+   */
+  private takeLastPoint(time: number, equity: number): number {
+    const ts = time < this.lastEquityTs ? this.lastEquityTs : time;
     this.lastEquity = equity;
     this.lastEquityTs = ts;
-    if (periodic) this.addReturn(equity, ts);
+    return ts;
   }
 
   private addPoint(ts: number, equity: number): void {
