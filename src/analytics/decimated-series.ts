@@ -8,8 +8,7 @@
  * Float64Arrays that double as points are stored, up to the capacity (a short run or a seldom
  * sampled series does not hold the whole capacity); a push costs O(1) amortized (a thinning
  * touches each stored point once, and the points stored between two thinnings grow with the
- * stride). The monitor keeps its
- * equity curve, drawdown curve and sampled prices in these.
+ * stride). The monitor keeps its equity curve, drawdown curve and sampled prices in these.
  */
 import { ValueError } from '../core/errors.js';
 
