@@ -3,11 +3,14 @@
  * reports median throughputs, the median over pairs of 1 − variant/baseline in wall-clock and in
  * CPU time (adjacent runs see similar load) with its 95 % confidence range, and the same ratio
  * between each side's fastest run (the least disturbed on a shared machine, where interference
- * only ever adds time). Each run can be made in a fresh child process (runInChild), so that
+ * only ever adds time). On Linux the main thread's own CPU time is compared too: it leaves out
+ * V8's compiler and collector threads, and the time the main thread waited for a CPU while they
+ * ran, so it shows what a change costs the thread that runs the backtest. Each run can be made in a fresh child process (runInChild), so that
  * neither side inherits the other's JIT state (inline caches made polymorphic by the other's
  * classes).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { percentileRange } from './order-statistics.js';
 
 export interface TimedRun {
@@ -15,16 +18,30 @@ export interface TimedRun {
   readonly records: number;
   readonly seconds: number;
   readonly cpuSeconds: number;
+  /** CPU time of the calling (main) thread alone; null where the system does not report it. */
+  readonly mainThreadCpuSeconds: number | null;
+}
+
+/** The calling thread's CPU time in seconds, from Linux's /proc/thread-self/schedstat (nanoseconds); null elsewhere. */
+function threadCpuSeconds(): number | null {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return null;
+  }
 }
 
 /** Times one run; `work` returns how many records it processed. */
 export function timeRun(work: () => number): TimedRun {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
+  const thread0 = threadCpuSeconds();
   const records = work();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
-  return { records, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  const thread1 = threadCpuSeconds();
+  const mainThreadCpuSeconds = thread0 === null || thread1 === null ? null : thread1 - thread0;
+  return { records, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, mainThreadCpuSeconds };
 }
 
 /** Prints a run's timing for the parent (see runInChild). */
@@ -68,6 +85,9 @@ export interface PairedResult {
   /** The same in CPU time (which also counts V8's background compiler and GC threads). */
   readonly pairedCpuOverheadPct: number;
   readonly pairedCpuOverheadRangePct: [number, number];
+  /** The same in the main thread's own CPU time, where every run reported it. */
+  readonly pairedMainThreadCpuOverheadPct?: number;
+  readonly pairedMainThreadCpuOverheadRangePct?: [number, number];
   /**
    * 1 − variant/baseline between each side's fastest run in CPU time per record: interference
    * from other load only ever adds time, so the fastest runs are the least disturbed pair.
@@ -86,10 +106,15 @@ export function comparePaired(baseline: () => TimedRun, variant: () => TimedRun,
     withV.push(variantFirst ? first : second);
   }
   const pairOverheads = (time: (r: TimedRun) => number) => base.map((a, i) => 1 - time(a) / a.records / (time(withV[i]!) / withV[i]!.records));
+  const summary = (pairs: readonly number[]) => ({
+    median: pct(median(pairs)),
+    range: percentileRange([...pairs].sort((a, b) => a - b), 50).map(pct) as [number, number],
+  });
   const wallPairs = pairOverheads((r) => r.seconds);
-  const cpuPairs = pairOverheads((r) => r.cpuSeconds);
-  const sortedWall = [...wallPairs].sort((a, b) => a - b);
-  const sortedCpu = [...cpuPairs].sort((a, b) => a - b);
+  const wall = summary(wallPairs);
+  const cpu = summary(pairOverheads((r) => r.cpuSeconds));
+  const mainThreadReported = [...base, ...withV].every((r) => r.mainThreadCpuSeconds !== null);
+  const mainThread = mainThreadReported ? summary(pairOverheads((r) => r.mainThreadCpuSeconds!)) : undefined;
   const rate = (runs: TimedRun[], time: (r: TimedRun) => number) => median(runs.map((r) => r.records / time(r)));
   const baseWall = rate(base, (r) => r.seconds);
   const withWall = rate(withV, (r) => r.seconds);
@@ -102,10 +127,11 @@ export function comparePaired(baseline: () => TimedRun, variant: () => TimedRun,
     overheadPct: pct(1 - withWall / baseWall),
     cpuOverheadPct: pct(1 - withCpu / baseCpu),
     pairOverheadsPct: wallPairs.map(pct).join(' '),
-    pairedOverheadPct: pct(median(wallPairs)),
-    pairedOverheadRangePct: percentileRange(sortedWall, 50).map(pct) as [number, number],
-    pairedCpuOverheadPct: pct(median(cpuPairs)),
-    pairedCpuOverheadRangePct: percentileRange(sortedCpu, 50).map(pct) as [number, number],
+    pairedOverheadPct: wall.median,
+    pairedOverheadRangePct: wall.range,
+    pairedCpuOverheadPct: cpu.median,
+    pairedCpuOverheadRangePct: cpu.range,
+    ...(mainThread ? { pairedMainThreadCpuOverheadPct: mainThread.median, pairedMainThreadCpuOverheadRangePct: mainThread.range } : {}),
     bestCpuOverheadPct: pct(1 - Math.min(...base.map((r) => r.cpuSeconds / r.records)) / Math.min(...withV.map((r) => r.cpuSeconds / r.records))),
   };
 }
