@@ -5,9 +5,9 @@
  * between each side's fastest run (the least disturbed on a shared machine, where interference
  * only ever adds time). On Linux the main thread's own CPU time is compared too: it leaves out
  * V8's compiler and collector threads, and the time the main thread waited for a CPU while they
- * ran, so it shows what a change costs the thread that runs the backtest. Each run can be made in a fresh child process (runInChild), so that
- * neither side inherits the other's JIT state (inline caches made polymorphic by the other's
- * classes).
+ * ran, so it shows what a change costs the thread that runs the backtest. Each run can be made in
+ * a fresh child process (runInChild), so that neither side inherits the other's JIT state (inline
+ * caches made polymorphic by the other's classes).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

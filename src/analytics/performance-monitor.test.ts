@@ -59,6 +59,12 @@ function spyOnEquityReads(portfolio: Portfolio): () => number {
   return () => settled.mock.calls.length + peeked.mock.calls.length;
 }
 
+/** Another component's order, without a signal: a sell of one unit far above the market, so it rests. */
+function placeRestingSell(r: ReturnType<typeof rig>, strategyId: string): void {
+  const inst = r.instruments[0]!;
+  r.engine.execution.submit(strategyId, { instrumentId: inst.id, side: 'SELL', type: 'LIMIT', quantity: inst.quantity(1), price: inst.price(1000), timeInForce: 'GTC' });
+}
+
 describe('PerformanceMonitor on a scripted backtest', () => {
   const { monitor, snap, r } = runScenario();
 
@@ -544,7 +550,7 @@ describe('PerformanceMonitor edge cases', () => {
     r.engine.bus.subscribe('order.event', (e) => {
       if (e.type !== 'OrderFilled' || stopPlaced) return;
       stopPlaced = true;
-      r.engine.execution.submit('stops', { instrumentId: a.id, side: 'SELL', type: 'LIMIT', quantity: a.quantity(1), price: a.price(1000), timeInForce: 'GTC' });
+      placeRestingSell(r, 'stops');
     });
     const monitor = PerformanceMonitor.attach(r.engine, { equitySampleMs: HOUR_MS, publishIntervalMs: 0 });
     drive(r, T0, [100, 100, 104, 104].map((px, k) => bar(a, T(k), px, px)));
@@ -566,7 +572,7 @@ describe('PerformanceMonitor edge cases', () => {
     r.engine.bus.subscribe('order.created', (c) => {
       if (placed || c.order.strategyId !== 'A') return;
       placed = true;
-      r.engine.execution.submit('other', { instrumentId: a.id, side: 'SELL', type: 'LIMIT', quantity: a.quantity(1), price: a.price(1000), timeInForce: 'GTC' });
+      placeRestingSell(r, 'other');
     });
     drive(r, T0, [100, 100, 104, 104].map((px, k) => bar(a, T(k), px, px)));
     expect(placed).toBe(true);
