@@ -10,10 +10,11 @@
  * Sampling and returns convention:
  * - Equity is sampled on a grid of `equitySampleMs` of clock time by a clock timer (so a sample at
  *   grid time T sees every record stamped before T), after fills, at start and at stop. A fill
- *   arms a sample for the next millisecond of clock time (one for however many fills share the
- *   millisecond), recorded at the fill's time: the equity once every event of that instant has
- *   been handled, as the grid sample sees it, rather than once per fill midway through the
- *   instant (a replay of 10 instruments on one tick grid fills 10 orders an instant). A snapshot
+ *   arms a sample for the end of its instant (clock.afterInstant: when the clock moves past the
+ *   fill's time; one for however many fills share the instant), recorded at the fill's time: the
+ *   equity once every event of that instant has been handled, as the grid sample sees it, rather
+ *   than once per fill midway through the instant (a replay of 10 instruments on one tick grid
+ *   fills 10 orders an instant). A snapshot
  *   or a grid sample taken while it is pending takes it at once. The monitor does not listen to
  *   position.changed or portfolio.pnl, so the engine need not build those snapshots for it; it
  *   reads equity from the portfolio, which keeps its market value sums up to date as positions
@@ -323,9 +324,14 @@ export class PerformanceMonitor {
   /** totalEvents() at the last grid sample. */
   private eventsAtSample = -1;
   private sampleTimer: TimerHandle | undefined;
-  /** The pending sample after fills, and the time of the latest fill it stands for. */
-  private fillSampleTimer: TimerHandle | undefined;
+  /**
+   * A sample after fills is pending, and the time of the latest fill it stands for; it is taken
+   * at the end of the fills' instant (clock.afterInstant), or sooner by settleFillSample.
+   */
+  private fillSamplePending = false;
   private fillSampleTs = 0;
+  /** An afterInstant callback is set and has not run yet (at most one at a time). */
+  private instantEndArmed = false;
   private rateTimer: TimerHandle | undefined;
   private dayTimer: TimerHandle | undefined;
   private bookTimer: TimerHandle | undefined;
@@ -619,7 +625,11 @@ export class PerformanceMonitor {
     }
     if (this.startedAt !== undefined && !this.stopped) {
       this.fillSampleTs = e.ts;
-      this.fillSampleTimer ??= this.clock.setTimer(this.clock.now() + 1, this.onFillSampleTimer);
+      this.fillSamplePending = true;
+      if (!this.instantEndArmed) {
+        this.instantEndArmed = true;
+        this.clock.afterInstant(this.onInstantEnd);
+      }
     }
     const unbooked = this.unbookedFills;
     unbooked.trades++;
@@ -725,8 +735,14 @@ export class PerformanceMonitor {
     this.armSampler();
   };
 
-  private readonly onFillSampleTimer = (): void => {
-    this.fillSampleTimer = undefined;
+  private readonly onInstantEnd = (): void => {
+    this.instantEndArmed = false;
+    if (this.fillSamplePending) this.takeFillSample();
+  };
+
+  /** Takes the pending sample after fills into the pending points. */
+  private takeFillSample(): void {
+    this.fillSamplePending = false;
     if (this.stopped) return;
     const equity = this.fastEquityMinor() / this.ccyScale;
     const ts = this.takeLastPoint(this.fillSampleTs, equity);
@@ -735,7 +751,7 @@ export class PerformanceMonitor {
     this.pendingPoints[at] = ts;
     this.pendingPoints[at + 1] = equity;
     this.pendingPointCells = at + 2;
-  };
+  }
 
   /** Folds the pending equity points after fills into the drawdown and the curves. */
   private foldPoints(): void {
@@ -764,11 +780,7 @@ export class PerformanceMonitor {
    * a grid sample, a snapshot or the stop).
    */
   private settleFillSample(): void {
-    const timer = this.fillSampleTimer;
-    if (timer !== undefined) {
-      this.clock.cancelTimer(timer);
-      this.onFillSampleTimer();
-    }
+    if (this.fillSamplePending) this.takeFillSample();
     this.foldPoints();
     this.foldTrades();
   }
@@ -907,8 +919,8 @@ export class PerformanceMonitor {
   }
 
   private cancelTimers(): void {
-    for (const t of [this.sampleTimer, this.fillSampleTimer, this.bookTimer, this.rateTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
-    this.sampleTimer = this.fillSampleTimer = this.bookTimer = this.rateTimer = this.dayTimer = this.publishTimer = undefined;
+    for (const t of [this.sampleTimer, this.bookTimer, this.rateTimer, this.dayTimer, this.publishTimer]) if (t !== undefined) this.clock.cancelTimer(t);
+    this.sampleTimer = this.bookTimer = this.rateTimer = this.dayTimer = this.publishTimer = undefined;
   }
 
   // --- state helpers --------------------------------------------------------------------

@@ -88,6 +88,74 @@ describe('SimulatedClock', () => {
   });
 });
 
+describe('SimulatedClock.afterInstant', () => {
+  it('runs once the clock moves past the instant, in the order set, with now() still at that instant', () => {
+    const clock = new SimulatedClock(10);
+    const seen: Array<[string, number]> = [];
+    clock.afterInstant(() => seen.push(['a', clock.now()]));
+    clock.afterInstant(() => seen.push(['b', clock.now()]));
+    clock.advanceTo(10); // same instant: more events may come
+    expect(seen).toEqual([]);
+    clock.advanceTo(11);
+    expect(seen).toEqual([
+      ['a', 10],
+      ['b', 10],
+    ]);
+    clock.advanceTo(12); // once only
+    expect(seen).toHaveLength(2);
+  });
+
+  it('ends the instant before any timer of a later time fires', () => {
+    const clock = new SimulatedClock(10);
+    const seen: string[] = [];
+    clock.setTimer(11, () => seen.push(`timer ${clock.now()}`));
+    clock.setTimer(10, () => seen.push(`timer ${clock.now()}`));
+    clock.afterInstant(() => seen.push(`end ${clock.now()}`));
+    clock.advanceTo(20);
+    // The timer due at 10 belongs to the instant, so the instant ends after it.
+    expect(seen).toEqual(['timer 10', 'end 10', 'timer 11']);
+  });
+
+  it("ends a timer's instant when that timer asked for it, before a later timer and before the advance returns", () => {
+    const clock = new SimulatedClock(0);
+    const seen: string[] = [];
+    clock.setTimer(5, () => clock.afterInstant(() => seen.push(`end of 5 at ${clock.now()}`)));
+    clock.setTimer(7, () => {
+      seen.push('timer 7');
+      clock.afterInstant(() => seen.push(`end of 7 at ${clock.now()}`));
+    });
+    clock.advanceTo(9);
+    expect(seen).toEqual(['end of 5 at 5', 'timer 7', 'end of 7 at 7']);
+    expect(clock.now()).toBe(9);
+  });
+
+  it('runs a callback set by another callback of the same instant in the same ending', () => {
+    const clock = new SimulatedClock(3);
+    const seen: string[] = [];
+    clock.afterInstant(() => clock.afterInstant(() => seen.push(`second ${clock.now()}`)));
+    clock.advanceTo(4);
+    expect(seen).toEqual(['second 3']);
+    clock.advanceTo(5);
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe('LiveClock.afterInstant', () => {
+  it('runs a millisecond or more later, and not at all once every timer is canceled', async () => {
+    const clock = new LiveClock();
+    const t0 = Date.now();
+    let ranAt = -1;
+    clock.afterInstant(() => (ranAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ranAt).toBeGreaterThanOrEqual(t0 + 1);
+    let late = false;
+    clock.afterInstant(() => (late = true));
+    clock.cancelAll();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(late).toBe(false);
+  });
+});
+
 describe('repeatEvery', () => {
   it('fires every interval while the clock moves in small steps', () => {
     const clock = new SimulatedClock(0);

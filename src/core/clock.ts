@@ -14,6 +14,13 @@ export interface Clock {
   /** Calls `callback` once at time `at` (or as soon as possible if `at` has passed). */
   setTimer(at: number, callback: () => void): TimerHandle;
   cancelTimer(handle: TimerHandle): void;
+  /**
+   * Calls `callback` once every event stamped with the current time has been handled: a simulated
+   * clock as it moves past now (before any timer of a later time fires), the live clock a
+   * millisecond later. It cannot be canceled: a caller that may no longer need it keeps a flag.
+   * Cheaper than a timer for work done once per instant (the monitor's sample after fills).
+   */
+  afterInstant(callback: () => void): void;
 }
 
 /** A timer in the simulated clock's queue; it is also the handle returned for it. */
@@ -36,6 +43,8 @@ export class SimulatedClock implements Clock {
   private nextId = 1;
   /** A binary min-heap on (at, id). Canceled timers stay in it, flagged, until their time. */
   private readonly heap: PendingTimer[] = [];
+  /** afterInstant callbacks of the current instant, in the order set. */
+  private readonly instantEnd: Array<() => void> = [];
 
   constructor(start = 0) {
     this.current = start;
@@ -51,6 +60,10 @@ export class SimulatedClock implements Clock {
     return timer;
   }
 
+  afterInstant(callback: () => void): void {
+    this.instantEnd.push(callback);
+  }
+
   /** Cancels a timer of this clock (a handle from another clock is ignored). */
   cancelTimer(handle: TimerHandle): void {
     if (handle instanceof PendingTimer) handle.canceled = true;
@@ -62,14 +75,16 @@ export class SimulatedClock implements Clock {
   }
 
   /**
-   * Moves time forward to `ts`, firing every timer due at or before it. Time never goes back.
-   * Called for every record of a backtest: when no timer is due it is two comparisons, and the
-   * firing loop is a function of its own, so the record path does not carry it.
+   * Moves time forward to `ts`, firing every timer due at or before it and ending each instant it
+   * leaves (its afterInstant callbacks run after its last timer). Time never goes back. Called
+   * for every record of a backtest: when nothing is due it is a few comparisons, and the firing
+   * loops are functions of their own, so the record path does not carry them.
    */
   advanceTo(ts: number): void {
     if (ts > this.target) this.target = ts;
     const heap = this.heap;
     if (heap.length > 0 && heap[0]!.at <= ts) this.fireDue(ts);
+    else if (ts > this.current && this.instantEnd.length > 0) this.endInstant();
     if (ts > this.current) this.current = ts;
   }
 
@@ -83,9 +98,21 @@ export class SimulatedClock implements Clock {
     while (heap.length > 0 && heap[0]!.at <= ts) {
       const timer = this.pop();
       if (timer.canceled) continue;
-      if (timer.at > this.current) this.current = timer.at;
+      if (timer.at > this.current) {
+        if (this.instantEnd.length > 0) this.endInstant();
+        this.current = timer.at;
+      }
       timer.callback();
     }
+    // A timer's work may have asked for the end of its instant, which ends before `ts`.
+    if (ts > this.current && this.instantEnd.length > 0) this.endInstant();
+  }
+
+  /** Runs the current instant's afterInstant callbacks, including any they set. */
+  private endInstant(): void {
+    const callbacks = this.instantEnd;
+    for (let i = 0; i < callbacks.length; i++) callbacks[i]!();
+    callbacks.length = 0;
   }
 
   private push(timer: PendingTimer): void {
@@ -181,6 +208,10 @@ export class LiveClock implements Clock {
     }, Math.max(0, at - Date.now()));
     this.timers.set(id, t);
     return { id };
+  }
+
+  afterInstant(callback: () => void): void {
+    this.setTimer(Date.now() + 1, callback);
   }
 
   cancelTimer(handle: TimerHandle): void {
