@@ -78,9 +78,11 @@ export interface BacktestResult {
  * Recent history the engine and the venue keep during a backtest (finished orders, fills, closed
  * positions): the runner collects the results itself, and a short window lets those objects die
  * young: every scavenge copies what is still alive, so the dense benchmark runs about 1.6× as
- * fast with 256 kept as with 10,000.
+ * fast with 256 kept as with 10,000, and the sparse one ran 5 % fewer instructions with 64 kept
+ * than with 256 (callgrind, 1 M quotes). Working orders are always kept; a finished order looked
+ * up after it left the window reads as unknown, which its callers treat as not working.
  */
-const BACKTEST_RETENTION = 256;
+const BACKTEST_RETENTION = 64;
 
 export function runBacktest(spec: BacktestSpec): BacktestResult {
   const clock = new SimulatedClock(0);
