@@ -43,8 +43,13 @@ export class SimulatedClock implements Clock {
   private nextId = 1;
   /** A binary min-heap on (at, id). Canceled timers stay in it, flagged, until their time. */
   private readonly heap: PendingTimer[] = [];
-  /** afterInstant callbacks of the current instant, in the order set. */
-  private readonly instantEnd: Array<() => void> = [];
+  /**
+   * afterInstant callbacks of the current instant, in the order set: the first `instantEndCount`
+   * slots (counted rather than truncated: setting an array's length is a runtime call, and
+   * shrinking it made the next push grow it again).
+   */
+  private readonly instantEnd: Array<(() => void) | undefined> = [];
+  private instantEndCount = 0;
 
   constructor(start = 0) {
     this.current = start;
@@ -61,7 +66,7 @@ export class SimulatedClock implements Clock {
   }
 
   afterInstant(callback: () => void): void {
-    this.instantEnd.push(callback);
+    this.instantEnd[this.instantEndCount++] = callback;
   }
 
   /** Cancels a timer of this clock (a handle from another clock is ignored). */
@@ -84,7 +89,7 @@ export class SimulatedClock implements Clock {
     if (ts > this.target) this.target = ts;
     const heap = this.heap;
     if (heap.length > 0 && heap[0]!.at <= ts) this.fireDue(ts);
-    else if (ts > this.current && this.instantEnd.length > 0) this.endInstant();
+    else if (ts > this.current && this.instantEndCount > 0) this.endInstant();
     if (ts > this.current) this.current = ts;
   }
 
@@ -99,20 +104,24 @@ export class SimulatedClock implements Clock {
       const timer = this.pop();
       if (timer.canceled) continue;
       if (timer.at > this.current) {
-        if (this.instantEnd.length > 0) this.endInstant();
+        if (this.instantEndCount > 0) this.endInstant();
         this.current = timer.at;
       }
       timer.callback();
     }
     // A timer's work may have asked for the end of its instant, which ends before `ts`.
-    if (ts > this.current && this.instantEnd.length > 0) this.endInstant();
+    if (ts > this.current && this.instantEndCount > 0) this.endInstant();
   }
 
   /** Runs the current instant's afterInstant callbacks, including any they set. */
   private endInstant(): void {
     const callbacks = this.instantEnd;
-    for (let i = 0; i < callbacks.length; i++) callbacks[i]!();
-    callbacks.length = 0;
+    for (let i = 0; i < this.instantEndCount; i++) {
+      const callback = callbacks[i]!;
+      callbacks[i] = undefined;
+      callback();
+    }
+    this.instantEndCount = 0;
   }
 
   private push(timer: PendingTimer): void {
