@@ -27,8 +27,12 @@ export class DecimatedSeries {
   private values: Float64Array;
   private size = 0;
   private pushed = 0;
-  /** New points per bucket: 1 (each point stored) until the first thinning, then doubled at each. */
-  private stride = 1;
+  /**
+   * New points per bucket: 1 (each point stored) until the first thinning, then doubled at each.
+   * Set in the constructor, not here: V8 takes a field written only once as a constant in the
+   * code it compiles, and threw that code away when the first thinning changed it.
+   */
+  private stride = 0;
   // The open bucket: its point count and its lowest and highest points (the first of equals).
   private bucketCount = 0;
   private lowTs = 0;
@@ -46,32 +50,38 @@ export class DecimatedSeries {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 4) throw new ValueError(`series capacity ${capacity} is not an integer of at least 4`);
     this.capacity = capacity;
+    this.stride = 1;
     this.times = new Float64Array(Math.min(capacity, INITIAL_POINTS));
     this.values = new Float64Array(Math.min(capacity, INITIAL_POINTS));
   }
 
+  /**
+   * Adds a point. Before the first thinning each point is a bucket of its own, so the code that
+   * runs after it has run (and given V8 its type feedback) from the first point on: the compiled
+   * push is not thrown away when the series first thins.
+   */
   push(ts: number, value: number): void {
     this.pushed++;
     this.lastTs = ts;
     this.lastValue = value;
-    if (this.stride === 1) {
-      this.store(ts, value);
-      this.lastStored = true;
-      return;
-    }
     const at = this.bucketCount++;
-    if (at === 0 || value < this.lowValue) {
+    const lower = value < this.lowValue;
+    const higher = value > this.highValue;
+    if (at === 0 || lower) {
       this.lowTs = ts;
       this.lowValue = value;
       this.lowAt = at;
     }
-    if (at === 0 || value > this.highValue) {
+    if (at === 0 || higher) {
       this.highTs = ts;
       this.highValue = value;
       this.highAt = at;
     }
     if (this.bucketCount === this.stride) {
-      this.lastStored = this.lowAt === at || this.highAt === at;
+      // Both read (no short circuit): the second read too runs before the first thinning.
+      const lastIsLow = this.lowAt === at;
+      const lastIsHigh = this.highAt === at;
+      this.lastStored = lastIsLow || lastIsHigh;
       this.bucketCount = 0;
       this.storeBucket();
     }
@@ -113,26 +123,34 @@ export class DecimatedSeries {
     return out;
   }
 
-  /** Stores the closed bucket's low and high, in push order (one point when they are the same). */
+  /** Stores the closed bucket's low and high, in push order (one point when they are the same), through one call site. */
   private storeBucket(): void {
-    if (this.lowAt === this.highAt) this.store(this.lowTs, this.lowValue);
-    else if (this.lowAt < this.highAt) {
-      this.store(this.lowTs, this.lowValue);
-      this.store(this.highTs, this.highValue);
-    } else {
-      this.store(this.highTs, this.highValue);
-      this.store(this.lowTs, this.lowValue);
+    const lowTs = this.lowTs;
+    const lowValue = this.lowValue;
+    const highTs = this.highTs;
+    const highValue = this.highValue;
+    const lowFirst = this.lowAt <= this.highAt;
+    const points = this.lowAt === this.highAt ? 1 : 2;
+    for (let k = 0; k < points; k++) {
+      const low = (k === 0) === lowFirst;
+      this.store(low ? lowTs : highTs, low ? lowValue : highValue);
     }
   }
 
   private store(ts: number, value: number): void {
-    if (this.size === this.times.length) {
-      if (this.size === this.capacity) this.thin();
-      else this.grow();
-    }
+    if (this.size === this.times.length) this.makeRoom();
     this.times[this.size] = ts;
     this.values[this.size] = value;
     this.size++;
+  }
+
+  /**
+   * Thins a full series, or grows its stores. One call site for both: the growths give it V8's
+   * type feedback long before the first thinning, which then does not throw away compiled code.
+   */
+  private makeRoom(): void {
+    if (this.size === this.capacity) this.thin();
+    else this.grow();
   }
 
   /** Doubles the stores, up to the capacity. */
