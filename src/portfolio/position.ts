@@ -85,10 +85,12 @@ export class Position implements SummedPosition {
   /**
    * Market value last computed, with the quantity and mark it was computed for (risk checks and
    * equity sums ask often between this instrument's quotes): as a number while safe, and as a
-   * bigint once asked for.
+   * bigint once asked for. The mark starts as NaN, equal to no price, rather than undefined: a
+   * field that only ever holds numbers lets V8 compare it as a number (with undefined in it, the
+   * comparison on every re-valuation was a call to its generic equality).
    */
   private mvQtyRaw = 0;
-  private mvMarkRaw: number | undefined;
+  private mvMarkRaw = NaN;
   private mvNum: number | undefined;
   private mvBig: bigint | undefined;
   sumQueued = false;
