@@ -123,7 +123,10 @@ export class DecimatedSeries {
     return out;
   }
 
-  /** Stores the closed bucket's low and high, in push order (one point when they are the same), through one call site. */
+  /**
+   * Stores the closed bucket's low and high, in push order (one point when they are the same),
+   * through one call site.
+   */
   private storeBucket(): void {
     const lowTs = this.lowTs;
     const lowValue = this.lowValue;

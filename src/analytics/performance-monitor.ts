@@ -14,14 +14,13 @@
  *   fill's time; one for however many fills share the instant), recorded at the fill's time: the
  *   equity once every event of that instant has been handled, as the grid sample sees it, rather
  *   than once per fill midway through the instant (a replay of 10 instruments on one tick grid
- *   fills 10 orders an instant). A snapshot
- *   or a grid sample taken while it is pending takes it at once. The monitor does not listen to
- *   position.changed or portfolio.pnl, so the engine need not build those snapshots for it; it
- *   reads equity from the portfolio, which keeps its market value sums up to date as positions
- *   change (exact: safe integers, else BigInt). The grid timer re-arms at the first grid time
- *   after the clock's horizon (a simulated clock's advance target: the record that moved it), and
- *   a grid time with no record or event since the last sample records nothing, so gaps in the
- *   data (nights, weekends) cost one sample, not one per interval.
+ *   fills 10 orders an instant). A snapshot or a grid sample taken while it is pending takes it
+ *   at once. The monitor does not listen to position.changed or portfolio.pnl, so the engine need
+ *   not build those snapshots for it; it reads equity from the portfolio, which keeps its market
+ *   value sums up to date as positions change (exact: safe integers, else BigInt). The grid timer
+ *   re-arms at the first grid time after the clock's horizon (a simulated clock's advance target:
+ *   the record that moved it), and a grid time with no record or event since the last sample
+ *   records nothing, so gaps in the data (nights, weekends) cost one sample, not one per interval.
  * - Returns statistics use only the grid samples (plus the final sample at stop): r = E_t/E_{t-1} − 1.
  *   They are annualized with periodsPerYear = 365·24·3600·1000 / equitySampleMs (a 24/7 market),
  *   unless `periodsPerYear` is given (e.g. 252 for daily bars of an exchange-traded market). The

@@ -129,6 +129,15 @@ describe('SimulatedClock.afterInstant', () => {
     expect(clock.now()).toBe(9);
   });
 
+  it('fires a timer that an ending instant set for itself before the next instant starts', () => {
+    const clock = new SimulatedClock(0);
+    const seen: string[] = [];
+    clock.setTimer(8, () => seen.push(`timer 8 at ${clock.now()}`));
+    clock.afterInstant(() => clock.setTimer(clock.now(), () => seen.push(`late timer at ${clock.now()}`)));
+    clock.advanceTo(9);
+    expect(seen).toEqual(['late timer at 0', 'timer 8 at 8']);
+  });
+
   it('runs a callback set by another callback of the same instant in the same ending', () => {
     const clock = new SimulatedClock(3);
     const seen: string[] = [];

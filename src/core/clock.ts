@@ -101,12 +101,20 @@ export class SimulatedClock implements Clock {
   private fireDue(ts: number): void {
     const heap = this.heap;
     while (heap.length > 0 && heap[0]!.at <= ts) {
-      const timer = this.pop();
-      if (timer.canceled) continue;
+      const timer = heap[0]!;
+      if (timer.canceled) {
+        this.pop();
+        continue;
+      }
       if (timer.at > this.current) {
-        if (this.instantEndCount > 0) this.endInstant();
+        if (this.instantEndCount > 0) {
+          // Its callbacks may set timers for the instant they end: look at the queue again.
+          this.endInstant();
+          continue;
+        }
         this.current = timer.at;
       }
+      this.pop();
       timer.callback();
     }
     // A timer's work may have asked for the end of its instant, which ends before `ts`.
