@@ -7,7 +7,7 @@ import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
 import type { OrderSide, OrderType, TimeInForce } from './enums.js';
 import type { OrderEvent, OrderEventType } from './order-events.js';
-import { type OrderStatus, TERMINAL_STATUSES, WORKING_STATUSES, transitionTarget } from './order-state.js';
+import { type OrderStatus, isTerminalStatus, isWorkingStatus, transitionTarget } from './order-state.js';
 
 /** How an order is linked to others: a bracket's entry triggers its exits (OTO); exits cancel each other (OCO). */
 export type Contingency = 'NONE' | 'OTO' | 'OCO';
@@ -155,11 +155,11 @@ export class Order {
   }
 
   get isTerminal(): boolean {
-    return TERMINAL_STATUSES.has(this.status);
+    return isTerminalStatus(this.status);
   }
 
   get isWorking(): boolean {
-    return WORKING_STATUSES.has(this.status);
+    return isWorkingStatus(this.status);
   }
 
   /** Average fill price rounded to the instrument precision, or undefined before the first fill. */
