@@ -290,11 +290,13 @@ export class PerformanceMonitor {
   private lastInstrument: InstrumentState | undefined;
   private lastStrategy: StrategyState | undefined;
   /**
-   * The last order created (the order of most fills: see orderOf), and the signal it was created
-   * under until the monitor handles its final event. A market order fills before the next order
-   * is created, so most orders are tracked here, without a map entry.
+   * The last order created (the order of most fills: see orderOf), its instrument's state (found
+   * when it was created, so its fills need no lookup), and the signal it was created under until
+   * the monitor handles its final event. A market order fills before the next order is created,
+   * so most orders are tracked here, without a map entry.
    */
   private lastOrder: Order | undefined;
+  private lastOrderInstrument: InstrumentState | undefined;
   private lastOrderSignal: SignalState | undefined;
   private readonly orders: OrderLookup;
   /** Older orders still tracked under a signal (moved here when a new order is created); orders without one need no tracking. */
@@ -501,6 +503,7 @@ export class PerformanceMonitor {
     const signal = inst === undefined ? undefined : inst.signalStrategy === strategy ? inst.signal : inst.otherSignals?.get(strategy);
     this.parkLastOrder(signal !== undefined);
     this.lastOrder = order;
+    this.lastOrderInstrument = inst;
     this.lastOrderSignal = signal;
     if (signal === undefined) {
       strategy.ordersWithoutSignal++;
@@ -594,7 +597,7 @@ export class PerformanceMonitor {
     this.fillCount++;
     // The order has applied this fill: its filled quantity equals the fill's on the first one.
     if (order !== undefined && order.filledQty.raw === e.lastQty.raw) this.orderToFill.record(Math.max(0, e.ts - order.createdAt) * 1000);
-    const inst = this.instrumentOf(e.instrumentId);
+    const inst = (order === this.lastOrder ? this.lastOrderInstrument : undefined) ?? this.instrumentOf(e.instrumentId);
     const strategy = this.strategyOf(e.strategyId);
     const notional = Math.abs(e.lastPx.raw * inst.priceScale * e.lastQty.raw * inst.sizeScale * inst.multiplier);
     inst.fills++;
