@@ -43,6 +43,8 @@ export class SimulatedClock implements Clock {
   private nextId = 1;
   /** A binary min-heap on (at, id). Canceled timers stay in it, flagged, until their time. */
   private readonly heap: PendingTimer[] = [];
+  /** The earliest pending timer's time (Infinity when none), so that a record's advance reads one field. */
+  private nextDueAt = Infinity;
   /**
    * afterInstant callbacks of the current instant, in the order set: the first `instantEndCount`
    * slots (counted rather than truncated: setting an array's length is a runtime call, and
@@ -87,8 +89,7 @@ export class SimulatedClock implements Clock {
    */
   advanceTo(ts: number): void {
     if (ts > this.target) this.target = ts;
-    const heap = this.heap;
-    if (heap.length > 0 && heap[0]!.at <= ts) this.fireDue(ts);
+    if (ts >= this.nextDueAt) this.fireDue(ts);
     else if (ts > this.current && this.instantEndCount > 0) this.endInstant();
     if (ts > this.current) this.current = ts;
   }
@@ -144,6 +145,7 @@ export class SimulatedClock implements Clock {
       i = p;
     }
     h[i] = timer;
+    if (timer.at < this.nextDueAt) this.nextDueAt = timer.at;
   }
 
   /** Removes and returns the earliest timer; the heap is not empty. */
@@ -165,6 +167,7 @@ export class SimulatedClock implements Clock {
       }
       h[i] = last;
     }
+    this.nextDueAt = n > 0 ? h[0]!.at : Infinity;
     return top;
   }
 }
