@@ -100,9 +100,8 @@ export class SimulatedClock implements Clock {
   }
 
   private fireDue(ts: number): void {
-    const heap = this.heap;
-    while (heap.length > 0 && heap[0]!.at <= ts) {
-      const timer = heap[0]!;
+    while (ts >= this.nextDueAt) {
+      const timer = this.heap[0]!;
       if (timer.canceled) {
         this.pop();
         continue;

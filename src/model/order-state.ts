@@ -56,8 +56,6 @@ export function isWorkingStatus(status: OrderStatus): boolean {
   }
 }
 
-export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(ORDER_STATUSES.filter(isTerminalStatus));
-
 type Target = OrderStatus | 'FILL' | 'PREVIOUS';
 
 const TABLE: Record<OrderStatus, Partial<Record<OrderEventType, Target>>> = {
