@@ -3,7 +3,8 @@
  * of `npm run bench`): callgrind counts the instructions of the core benchmark's run without and
  * with the monitor (analytics-overhead.js --run), and of the same run at 1,000 quotes (Node's
  * start-up and module loading), all with `--single-threaded --hash-seed=2` so that repeated runs
- * of one build agree within a few million instructions. The monitor's share is
+ * of one build mostly agree within a few million instructions (now and then one run is 150–270 M
+ * high, probably a time-based V8 heuristic: repeat a count that surprises). The monitor's share is
  * (with − without) / (without − start-up). Wall-clock pairs on a 2-vCPU VM move by about 2
  * points from one set to the next; this count does not, so it compares two builds reliably. It
  * leaves out what the wall clock adds: the main thread waiting while compiler threads run.
