@@ -734,7 +734,7 @@ export class PerformanceMonitor {
 
   private readonly onInstantEnd = (): void => {
     this.instantEndArmed = false;
-    if (this.fillSamplePending) this.takeFillSample();
+    this.settleFillSample();
   };
 
   /** Takes the pending sample after fills into the drawdown and the curves. */
@@ -804,7 +804,7 @@ export class PerformanceMonitor {
     this.armRate();
   };
 
-  /** Records a start, grid or stop point; the pending samples after fills are settled first. */
+  /** Records a start, grid or stop point (its callers take a pending sample after fills first). */
   private recordPoint(time: number, equity: number, periodic: boolean): void {
     const ts = this.takeLastPoint(time, equity);
     this.addPoint(ts, equity);
