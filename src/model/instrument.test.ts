@@ -242,7 +242,14 @@ describe('Instrument.notional', () => {
 
 describe('Instrument notional and fee fast path', () => {
   it('gives exactly the bigint result for any price and size, small or overflowing', () => {
-    const insts = [btc, es, micro, new Instrument({ symbol: 'SAT', assetClass: 'CRYPTO', quoteCurrency: 'USDT', tickSize: '0.01', sizeStep: '0.00000001', takerFee: '0.00075', makerFee: '-0.00025' })];
+    const insts = [
+      btc,
+      es,
+      micro,
+      new Instrument({ symbol: 'SAT', assetClass: 'CRYPTO', quoteCurrency: 'USDT', tickSize: '0.01', sizeStep: '0.00000001', takerFee: '0.00075', makerFee: '-0.00025' }),
+      // 7 decimals of price × size under the currency's 8: the notional is scaled up, not rounded.
+      new Instrument({ symbol: 'BTC-USDT', assetClass: 'CRYPTO', quoteCurrency: 'USDT', tickSize: '0.01', sizeStep: '0.00001' }),
+    ];
     const magnitude = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }));
     fc.assert(
       fc.property(fc.constantFrom(...insts), magnitude, magnitude, fc.constantFrom('MAKER' as const, 'TAKER' as const), (inst, px, qty, liquidity) => {

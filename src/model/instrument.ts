@@ -3,7 +3,8 @@
  * minimum size, contract multiplier, maker/taker fee rates). It is the one place that turns
  * user-supplied decimals into checked Price and Quantity values and computes notional and fees.
  */
-import { MAX_PRECISION, formatDecimal, parseDecimal, rescaleSafe, toSafeRaw } from '../core/decimal.js';
+import { MAX_PRECISION, formatDecimal, parseDecimal, pow10, rescaleSafe, toSafeRaw } from '../core/decimal.js';
+import { roundDiv } from '../core/exact.js';
 import { ValueError } from '../core/errors.js';
 import { type Currency, Money, currencyOf, notionalRaw, scaleTo } from '../core/money.js';
 import { Price } from '../core/price.js';
@@ -57,6 +58,13 @@ export class Instrument {
   /** The multiplier as a number (NaN when not a safe integer), and the notional's decimals, for the number fast path. */
   private readonly multiplierNum: number;
   private readonly notionalScale: number;
+  /**
+   * A raw notional (price × size × multiplier, at notionalScale decimals) is divided by
+   * notionalDivisor and multiplied by notionalFactor to reach the quote currency's decimals: one
+   * of them is 1, so the number fast path is one rounding division with no branch on the scales.
+   */
+  private readonly notionalDivisor: number;
+  private readonly notionalFactor: number;
   private readonly makerFeeNum: number;
   private readonly takerFeeNum: number;
 
@@ -91,6 +99,9 @@ export class Instrument {
     this.makerFeeNum = safeNumber(this.makerFeeRaw);
     this.takerFeeNum = safeNumber(this.takerFeeRaw);
     this.notionalScale = this.pricePrecision + this.sizePrecision + this.multiplierPrecision;
+    const shift = this.notionalScale - this.quoteCurrency.precision;
+    this.notionalDivisor = shift > 0 ? pow10(shift) : 1;
+    this.notionalFactor = shift < 0 ? pow10(-shift) : 1;
   }
 
   /** A checked price. Throws ValueError when not finite or not a multiple of the tick size. */
@@ -152,9 +163,11 @@ export class Instrument {
    * bigint path), else undefined. Fractional raw inputs also give undefined.
    */
   notionalNum(priceRaw: number, qtyRaw: number): number | undefined {
-    if (!Number.isSafeInteger(priceRaw) || !Number.isSafeInteger(qtyRaw)) return undefined;
-    // An overflowing product rounds to 2^53 or beyond, which rescaleSafe refuses.
-    return rescaleSafe(priceRaw * qtyRaw * this.multiplierNum, this.notionalScale, this.quoteCurrency.precision);
+    const product = priceRaw * qtyRaw * this.multiplierNum;
+    // An overflowing product rounds to 2^53 or beyond, which is not a safe integer.
+    if (!Number.isSafeInteger(product) || !Number.isSafeInteger(priceRaw) || !Number.isSafeInteger(qtyRaw)) return undefined;
+    const notional = roundDiv(product, this.notionalDivisor) * this.notionalFactor;
+    return Number.isSafeInteger(notional) ? notional : undefined;
   }
 
   /** Fee on a fill: notional × rate for the liquidity side, rounded once to the minor unit. */

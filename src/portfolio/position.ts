@@ -149,10 +149,10 @@ export class Position implements SummedPosition {
   /** Signed market value of the open quantity at the mark price (0 without a mark). */
   marketValueRaw(): bigint {
     if (this.qtyRaw === 0) return 0n;
-    const px = this.markRaw;
+    const px = this.mark;
     if (px === undefined) return this.costRaw;
-    this.refreshMarketValue(px);
-    return (this.mvBig ??= this.mvNum !== undefined ? BigInt(this.mvNum) : this.instrument.notionalRaw(px, this.qtyRaw));
+    const num = this.marketValueNum();
+    return (this.mvBig ??= num !== undefined ? BigInt(num) : this.instrument.notionalRaw(px, this.qtyRaw));
   }
 
   /**
@@ -160,19 +160,17 @@ export class Position implements SummedPosition {
    * positions (exposure, equity) run per order and per fill, and add numbers without allocating.
    */
   marketValueNum(): number | undefined {
-    if (this.qtyRaw === 0) return 0;
-    const px = this.markRaw;
+    const qty = this.qtyRaw;
+    if (qty === 0) return 0;
+    const px = this.mark;
     if (px === undefined) return typeof this.cost === 'number' ? this.cost : undefined;
-    this.refreshMarketValue(px);
+    if (px !== this.mvMarkRaw || qty !== this.mvQtyRaw) {
+      this.mvNum = this.instrument.notionalNum(px, qty);
+      this.mvBig = undefined;
+      this.mvMarkRaw = px;
+      this.mvQtyRaw = qty;
+    }
     return this.mvNum;
-  }
-
-  private refreshMarketValue(px: number): void {
-    if (px === this.mvMarkRaw && this.qtyRaw === this.mvQtyRaw) return;
-    this.mvNum = this.instrument.notionalNum(px, this.qtyRaw);
-    this.mvBig = undefined;
-    this.mvMarkRaw = px;
-    this.mvQtyRaw = this.qtyRaw;
   }
 
   unrealizedRaw(): bigint {
