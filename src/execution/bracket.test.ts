@@ -242,6 +242,27 @@ describe('partial entry fills', () => {
     expect(h.net()).toBe('0');
   });
 
+  it('an entry fill after a partial take-profit resizes each exit to the position the bracket still holds', () => {
+    const h = harness({ fillModel: participationFillModel(0.5) });
+    h.quote(T0, { ...OPEN, askSize: 8 });
+    h.submitBracket(bracket());
+    expect(h.filled('B')).toBe('4');
+    // The take-profit sells 2 of the 4 (floor(4 × 0.5)); the entry gets nothing (floor(1 × 0.5) = 0).
+    h.quote(T0 + MINUTE, { bid: '105.00', ask: '105.02', bidSize: 4, askSize: 1 });
+    expect(h.filled('B-TP')).toBe('2');
+    expect(h.execution.status('B-SL')!.quantity.toString()).toBe('2');
+    h.quote(T0 + 2 * MINUTE, { bid: '100.00', ask: '100.02', askSize: 100 });
+    expect(h.status('B')).toBe('FILLED');
+    expect(h.net()).toBe('8');
+    // 10 bought, 2 sold: the stop covers 8; the take-profit's 10 counts the 2 it filled.
+    expect([h.execution.status('B-SL')!.quantity.toString(), h.execution.status('B-TP')!.quantity.toString()]).toEqual(['8', '10']);
+    h.quote(T0 + 3 * MINUTE, { bid: '94.00', ask: '94.02', bidSize: 100 });
+    expect(h.fillsFor('B-SL').map((f) => f.lastQty.toString())).toEqual(['8']);
+    expect(h.status('B-TP')).toBe('CANCELED');
+    expect(h.net()).toBe('0');
+    expect(h.errors).toEqual([]);
+  });
+
   it('with latency, exits catch up with entry fills that land while a resize is in flight', () => {
     const h = harness({ fillModel: participationFillModel(0.5), latencyModel: fixedLatency(100) });
     h.quote(T0, { ...OPEN, askSize: 8 });

@@ -566,22 +566,42 @@ export class ExecutionEngine {
     return done(order.parentId) && order.linkedIds.every(done);
   }
 
-  /** Sends a bracket's exits on the entry's first fill and keeps them sized to its filled quantity. */
+  /** Sends a bracket's exits on the entry's first fill and keeps them sized to what the bracket holds (see exitQuantity). */
   private followParent(parent: Order, eventType: string): void {
     if (eventType === 'OrderFilled') {
       for (const id of parent.linkedIds) {
         const child = this.orders.get(id);
         if (!child || child.isTerminal) continue;
+        const quantity = this.exitQuantity(parent, child);
         if (child.status === 'INITIALIZED') {
-          child.quantity = Quantity.fromRaw(parent.filledQty.raw, parent.filledQty.precision);
+          child.quantity = quantity;
           this.send(child);
-        } else if (child.isWorking && child.quantity.raw !== parent.filledQty.raw && child.status !== 'PENDING_CANCEL' && child.status !== 'PENDING_UPDATE') {
-          this.modify(child.clientOrderId, { quantity: parent.filledQty });
+        } else if (
+          child.isWorking &&
+          child.quantity.raw !== quantity.raw &&
+          // At or below what the exit filled, its siblings have closed the rest: nothing to amend.
+          quantity.raw > child.filledQty.raw &&
+          child.status !== 'PENDING_CANCEL' &&
+          child.status !== 'PENDING_UPDATE'
+        ) {
+          this.modify(child.clientOrderId, { quantity });
         }
       }
     } else if (parent.isTerminal && parent.filledQty.isZero) {
       this.cancelChildren(parent);
     }
+  }
+
+  /**
+   * A bracket exit's quantity: the entry's filled quantity less what the exit's OCO siblings have
+   * filled. That is the position the bracket still holds plus what this exit filled itself (an
+   * order's quantity counts its fills), so a stop resized after a partial take-profit sells only
+   * what is left rather than the entry's whole fill.
+   */
+  private exitQuantity(parent: Order, exit: Order): Quantity {
+    let raw = parent.filledQty.raw;
+    for (const id of exit.linkedIds) raw -= this.orders.get(id)?.filledQty.raw ?? 0;
+    return Quantity.fromRaw(raw, parent.filledQty.precision);
   }
 
   private cancelChildren(parent: Order): void {
