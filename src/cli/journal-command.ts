@@ -45,14 +45,14 @@ export async function journalCommand(argv: string[]): Promise<number> {
   throw new InputError(`journal: unknown subcommand ${JSON.stringify(sub ?? '')}\n${JOURNAL_USAGE}`);
 }
 
-/** The configured journal, opened read-only unless told otherwise. Throws InputError when there is none. */
+/** The configured journal as it exists (nothing is created or migrated), opened read-only unless told otherwise. Throws InputError when there is none. */
 async function openStore(flags: { config?: string | undefined; set?: string[] | undefined; db?: string | undefined; 'data-dir'?: string | undefined }, readonly = true): Promise<JournalStore> {
   let store: JournalStore | undefined;
   if (flags.db !== undefined) {
     store = new SqliteJournal({ path: flags.db, readonly, writer: 'sync' });
   } else {
     const cfg = configFromFlags(flags, { 'engine.dataDir': flags['data-dir'] });
-    store = journalStoreFromConfig(cfg, { readonly, writer: 'sync' });
+    store = journalStoreFromConfig(cfg, { readonly, writer: 'sync', existingOnly: true });
     if (!store) throw new InputError('journal: persistence.kind is "none": there is no journal');
     if (cfg.persistence.kind === 'sqlite' && !existsSync(cfg.persistence.sqlitePath)) throw new InputError(`journal: no journal at ${cfg.persistence.sqlitePath}`);
   }

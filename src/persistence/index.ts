@@ -24,6 +24,8 @@ export interface StoreFromConfigOptions {
   readonly readonly?: boolean;
   /** PostgreSQL schema (default 'bourse'). */
   readonly postgresSchema?: string;
+  /** Open a PostgreSQL journal only if it exists, creating and migrating nothing (the journal commands). */
+  readonly existingOnly?: boolean;
 }
 
 /**
@@ -39,6 +41,6 @@ export function journalStoreFromConfig(cfg: BourseConfig, opts: StoreFromConfigO
       return new SqliteJournal({ path: p.sqlitePath, writer: opts.writer ?? 'worker', readonly: opts.readonly ?? false });
     case 'postgres':
       // The config schema requires the URL when the kind is postgres.
-      return new PostgresJournal({ connectionString: cfg.secrets.postgresUrl, schema: opts.postgresSchema ?? 'bourse' });
+      return new PostgresJournal({ connectionString: cfg.secrets.postgresUrl, schema: opts.postgresSchema ?? 'bourse', existingOnly: opts.existingOnly ?? false });
   }
 }

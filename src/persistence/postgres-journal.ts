@@ -8,6 +8,7 @@
  * after an ambiguous failure (a connection lost during COMMIT) adds nothing.
  */
 import pg from 'pg';
+import { InputError } from '../core/errors.js';
 import type { JournalBatch, JournalPruneResult, JournalRecord, JournalSnapshot, JournalStats, JournalStore } from './journal.js';
 
 export interface PostgresJournalOptions {
@@ -20,6 +21,11 @@ export interface PostgresJournalOptions {
   snapshotsKept?: number;
   /** Pool size when the journal creates its pool. Default 4. */
   poolSize?: number;
+  /**
+   * Open only a journal that already exists, and change nothing in the database (the operator
+   * commands: inspect, export, prune): no schema is created and no migration runs.
+   */
+  existingOnly?: boolean;
 }
 
 /** Schema migrations: `{schema}` is replaced by the quoted schema name. */
@@ -45,6 +51,7 @@ export class PostgresJournal implements JournalStore {
   private readonly ownsPool: boolean;
   private readonly snapshotsKept: number;
   private readonly q: string;
+  private readonly existingOnly: boolean;
   private closed = false;
 
   /** Throws Error for a schema name that is not a plain lower-case identifier. */
@@ -53,6 +60,7 @@ export class PostgresJournal implements JournalStore {
     if (!IDENTIFIER.test(this.schema)) throw new Error(`journal schema ${JSON.stringify(this.schema)} must be a lower-case identifier`);
     this.q = `"${this.schema}"`;
     this.snapshotsKept = opts.snapshotsKept ?? 3;
+    this.existingOnly = opts.existingOnly ?? false;
     this.ownsPool = opts.pool === undefined;
     this.pool = opts.pool ?? new pg.Pool({ connectionString: opts.connectionString, max: opts.poolSize ?? 4 });
     // An idle client's error (server restart) must not crash the process; the next query reports it.
@@ -60,8 +68,13 @@ export class PostgresJournal implements JournalStore {
     this.description = `postgres schema ${this.schema}`;
   }
 
-  /** Creates the schema if needed and runs pending migrations. Throws when the server cannot be reached. */
+  /**
+   * Creates the schema if needed and runs pending migrations; with `existingOnly`, checks that the
+   * schema holds a journal this build can read instead (InputError when there is none, Error when
+   * it lacks a migration). Throws when the server cannot be reached.
+   */
   async open(): Promise<void> {
+    if (this.existingOnly) return this.checkExisting();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -83,6 +96,15 @@ export class PostgresJournal implements JournalStore {
     } finally {
       client.release();
     }
+  }
+
+  private async checkExisting(): Promise<void> {
+    const { rows } = await this.pool.query<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [`${this.q}.schema_migrations`]);
+    if (rows[0]?.table == null) throw new InputError(`journal: no journal in postgres schema ${this.schema}`);
+    const applied = await this.pool.query<{ version: number }>(`SELECT version FROM ${this.q}.schema_migrations`);
+    const versions = new Set(applied.rows.map((r) => r.version));
+    const missing = POSTGRES_MIGRATIONS.find((m) => !versions.has(m.version));
+    if (missing) throw new Error(`journal schema ${this.schema} lacks migration ${missing.version} (${missing.name}): a session (bourse paper) applies it when it opens the journal`);
   }
 
   async write(batch: JournalBatch): Promise<void> {
