@@ -145,7 +145,20 @@ export abstract class TargetPositionStrategy<S extends InstrumentState> extends 
   }
 }
 
-/** Formats an indicator value for a signal reason (6 significant digits). */
+/**
+ * Formats an indicator value for a signal reason: 6 significant digits, written as
+ * String(Number(value.toPrecision(6))) would write them. toPrecision's fixed form only needs its
+ * trailing zeros trimmed to be that: a decimal of at most 6 significant digits is the shortest
+ * form of the number it reads as. That skips the parse and the second conversion (which V8 also
+ * keeps in its number-to-string cache, see the README) on every signal; the exponent forms, which
+ * String writes differently, still take them.
+ */
 export function formatValue(value: number): string {
-  return String(Number(value.toPrecision(6)));
+  const fixed = value.toPrecision(6);
+  if (fixed.includes('e')) return String(Number(fixed));
+  if (!fixed.includes('.')) return fixed;
+  let end = fixed.length;
+  while (fixed.charCodeAt(end - 1) === 48) end--; // '0'
+  if (fixed.charCodeAt(end - 1) === 46) end--; // '.'
+  return fixed.slice(0, end);
 }
