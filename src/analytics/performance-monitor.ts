@@ -467,12 +467,8 @@ export class PerformanceMonitor {
     }
     const strategy = this.strategyOf(s.strategyId);
     strategy.signals++;
-    let key = strategy.lastKey;
-    if (key === undefined || key.signalType !== s.signalType) {
-      key = strategy.keys.get(s.signalType);
-      if (key === undefined) strategy.keys.set(s.signalType, (key = this.signalStats.key(s.strategyId, s.signalType)));
-      strategy.lastKey = key;
-    }
+    const last = strategy.lastKey;
+    const key = last !== undefined && last.signalType === s.signalType ? last : this.signalKeyOf(strategy, s.signalType);
     this.signalStats.recordSignal(key, s.confidence);
     const inst = this.instrumentOf(s.instrumentId);
     const state: SignalState = { key, confidence: s.confidence };
@@ -481,6 +477,13 @@ export class PerformanceMonitor {
       inst.signal = state;
     } else (inst.otherSignals ??= new Map()).set(strategy, state);
   };
+
+  /** The interned statistics key of a strategy's signal type, made at first sight; it becomes the strategy's last key. */
+  private signalKeyOf(strategy: StrategyState, signalType: string): SignalKey {
+    let key = strategy.keys.get(signalType);
+    if (key === undefined) strategy.keys.set(signalType, (key = this.signalStats.key(strategy.id, signalType)));
+    return (strategy.lastKey = key);
+  }
 
   private readonly onOrderCreated = (c: OrderCreated): void => {
     const order = c.order;
@@ -634,8 +637,12 @@ export class PerformanceMonitor {
     unbooked.trades++;
     unbooked.volume += notional;
     this.unbookedFillTs = e.ts;
+    if (this.maxRecentFills > 0) this.keepRecentFill(e);
+  }
+
+  private keepRecentFill(e: OrderFilled): void {
     if (this.fillsRing.length < this.maxRecentFills) this.fillsRing.push(e);
-    else if (this.maxRecentFills > 0) {
+    else {
       this.fillsRing[this.fillsNext] = e;
       this.fillsNext = (this.fillsNext + 1) % this.maxRecentFills;
     }
@@ -942,27 +949,28 @@ export class PerformanceMonitor {
   private strategyOf(id: string): StrategyState {
     const last = this.lastStrategy;
     if (last !== undefined && last.id === id) return last;
-    let s = this.strategies.get(id);
-    if (s === undefined) {
-      s = {
-        id,
-        realizedMinor: 0,
-        feesMinor: 0,
-        closedNetMinor: 0,
-        fills: 0,
-        volume: 0,
-        trades: 0,
-        wins: 0,
-        signals: 0,
-        orders: 0,
-        ordersWithoutSignal: 0,
-        denied: 0,
-        keys: new Map(),
-        lastKey: undefined,
-      };
-      this.strategies.set(id, s);
-    }
-    return (this.lastStrategy = s);
+    return (this.lastStrategy = this.strategies.get(id) ?? this.addStrategy(id));
+  }
+
+  private addStrategy(id: string): StrategyState {
+    const s: StrategyState = {
+      id,
+      realizedMinor: 0,
+      feesMinor: 0,
+      closedNetMinor: 0,
+      fills: 0,
+      volume: 0,
+      trades: 0,
+      wins: 0,
+      signals: 0,
+      orders: 0,
+      ordersWithoutSignal: 0,
+      denied: 0,
+      keys: new Map(),
+      lastKey: undefined,
+    };
+    this.strategies.set(id, s);
+    return s;
   }
 
   // --- reading --------------------------------------------------------------------------

@@ -38,8 +38,7 @@ export class DrawdownTracker {
    * is earlier than the previous point.
    */
   update(ts: number, equity: number): void {
-    if (!Number.isFinite(ts) || !Number.isFinite(equity)) throw new ValueError(`equity point (${ts}, ${equity}) is not finite`);
-    if (ts < this.lastTs) throw new ValueError(`equity point at ${ts} is earlier than the previous point at ${this.lastTs}`);
+    if (!Number.isFinite(ts) || !Number.isFinite(equity) || ts < this.lastTs) throw this.invalidPoint(ts, equity);
     this.lastTs = ts;
     if (Number.isNaN(this.peak) || equity >= this.peak) {
       if (this.current > 0) this.recover(ts);
@@ -90,6 +89,12 @@ export class DrawdownTracker {
   /** Deepest drawdown by amount (may differ from the deepest by fraction); null if there has been none. */
   get maxDrawdownAmount(): DrawdownEpisode | null {
     return this.deepestAmount && { ...this.deepestAmount };
+  }
+
+  /** The error for a point update() rejects (made out of line: V8 compiles a shorter update() sooner). */
+  private invalidPoint(ts: number, equity: number): ValueError {
+    if (!Number.isFinite(ts) || !Number.isFinite(equity)) return new ValueError(`equity point (${ts}, ${equity}) is not finite`);
+    return new ValueError(`equity point at ${ts} is earlier than the previous point at ${this.lastTs}`);
   }
 
   /** Records the current point as the new trough of `episode` (reused when given). */
