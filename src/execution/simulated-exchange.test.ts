@@ -458,6 +458,29 @@ describe('bars: no look-ahead', () => {
   });
 });
 
+describe('trade-only data', () => {
+  it('each trade stands in for both sides of the book, and works the resting orders', () => {
+    const h = new Harness();
+    h.trade(T0, '100.00');
+    const limit = h.id(h.submit({ instrumentId: 'ACME', side: 'BUY', type: 'LIMIT', quantity: qty(10), price: px('95.00') }));
+    h.trade(T0 + 1000, '96.00');
+    expect(h.status(limit)).toBe('ACCEPTED');
+    h.trade(T0 + 2000, '94.00');
+    expect(h.fillSummary(limit).map(([q, p]) => [q, p])).toEqual([['10', '95.00']]); // a resting limit fills at its price
+    const market = h.id(h.submit({ instrumentId: 'ACME', side: 'BUY', type: 'MARKET', quantity: qty(1) }));
+    expect(h.fillSummary(market)[0]![1]).toBe('94.00');
+  });
+
+  it('once quotes arrive, trades no longer move the touch', () => {
+    const h = new Harness();
+    h.trade(T0, '100.00');
+    h.quote(T0 + 1000, { bid: '99.00', ask: '101.00' });
+    h.trade(T0 + 2000, '90.00');
+    const market = h.id(h.submit({ instrumentId: 'ACME', side: 'BUY', type: 'MARKET', quantity: qty(1) }));
+    expect(h.fillSummary(market)[0]![1]).toBe('101.00');
+  });
+});
+
 describe('partial fills on quotes', () => {
   it('participation 0.5 fills half the shown size each quote until the order is done', () => {
     const h = harness({ fillModel: participationFillModel(0.5) });

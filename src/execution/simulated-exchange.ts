@@ -112,6 +112,8 @@ export interface SimMetaState {
     readonly ask: string | undefined;
     readonly bidSizeRaw: number | undefined;
     readonly askSizeRaw: number | undefined;
+    /** Whether the book has had a quote (absent in states exported before it was kept: false). */
+    readonly quoted?: boolean;
     readonly mark: string | undefined;
     readonly netRaw: number;
     readonly lastBar: { open: string; high: string; low: string; close: string; volume: string; intervalMs: number; ts: number } | undefined;
@@ -151,6 +153,8 @@ interface Book {
   bidSizeRaw: number | undefined;
   askSizeRaw: number | undefined;
   lastBar: Bar | undefined;
+  /** Whether a quote has set the touch: until then each trade stands in for both sides of the book. */
+  quoted: boolean;
   working: SimOrder[];
   netRaw: number;
   /** Latest mark price, raw at the instrument's price precision (no allocation per quote). */
@@ -234,6 +238,7 @@ export class SimulatedExchange implements ExecutionClient {
         bidSizeRaw: undefined,
         askSizeRaw: undefined,
         lastBar: undefined,
+        quoted: false,
         working: [],
         netRaw: 0,
         markRaw: undefined,
@@ -388,6 +393,7 @@ export class SimulatedExchange implements ExecutionClient {
       book.ask = b.ask === undefined ? undefined : priceOf(b.ask);
       book.bidSizeRaw = b.bidSizeRaw;
       book.askSizeRaw = b.askSizeRaw;
+      book.quoted = b.quoted ?? false;
       book.markRaw = b.mark === undefined ? undefined : priceOf(b.mark).raw;
       book.netRaw = b.netRaw;
       const bar = b.lastBar;
@@ -528,6 +534,7 @@ export class SimulatedExchange implements ExecutionClient {
         ask: b.ask?.toString(),
         bidSizeRaw: b.bidSizeRaw,
         askSizeRaw: b.askSizeRaw,
+        quoted: b.quoted,
         mark: b.markRaw === undefined ? undefined : Price.fromRaw(b.markRaw, b.instrument.pricePrecision).toString(),
         netRaw: b.netRaw,
         lastBar: bar && {
@@ -813,6 +820,7 @@ export class SimulatedExchange implements ExecutionClient {
 
   private onQuote(book: Book, q: QuoteTick): void {
     this.setTouch(book, q.bid, q.ask, q.bidSize.raw, q.askSize.raw);
+    book.quoted = true;
     book.lastBar = undefined;
     book.markRaw = Math.round((q.bid.raw + q.ask.raw) / 2);
     if (book.working.length > 0) this.matchQuote(book, book.working.slice());
@@ -820,8 +828,8 @@ export class SimulatedExchange implements ExecutionClient {
 
   private onTrade(book: Book, t: TradeTick): void {
     book.markRaw = t.price.raw;
-    if (book.ask === undefined) {
-      // Trade-only data: the last trade stands in for both sides of the book.
+    if (!book.quoted) {
+      // Trade-only data: each trade stands in for both sides of the book.
       this.setTouch(book, t.price, t.price, t.size.raw, t.size.raw);
       if (book.working.length > 0) this.matchQuote(book, book.working.slice());
     }

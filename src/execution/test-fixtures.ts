@@ -10,7 +10,7 @@ import { Price } from '../core/price.js';
 import { Quantity } from '../core/quantity.js';
 import type { CommandRejected, OrderTransitionError } from '../core/topics.js';
 import { TradingEngine, type MatchingVenue } from '../engine/trading-engine.js';
-import type { Bar, MarketData, QuoteTick } from '../model/data.js';
+import type { Bar, MarketData, QuoteTick, TradeTick } from '../model/data.js';
 import { Instrument } from '../model/instrument.js';
 import type { OrderEvent, OrderEventType, OrderFilled } from '../model/order-events.js';
 import type { OrderRequest } from '../model/order.js';
@@ -207,6 +207,14 @@ export class Harness {
       askSize: inst.quantity(q.askSize ?? 1_000_000),
       ts,
     };
+    this.clock.advanceTo(ts);
+    this.engine.dispatch(record);
+    return record;
+  }
+
+  /** Moves the clock to `ts` and dispatches a trade of `size` at `price` stamped `ts`. */
+  trade(ts: number, price: string, size = 100, inst: Instrument = ACME): TradeTick {
+    const record: TradeTick = { kind: 'trade', instrumentId: inst.id, price: inst.price(price), size: inst.quantity(size), aggressor: 'NONE', tradeId: `t${ts}`, ts };
     this.clock.advanceTo(ts);
     this.engine.dispatch(record);
     return record;
