@@ -323,6 +323,50 @@ describe('modify', () => {
     expect(h.status(id)).toBe('ACCEPTED');
   });
 
+  it('an amendment at another precision, to a price the type does not take, or to 0 is refused before the venue', () => {
+    const h = harness({ instruments: [ACME, XBT] });
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(limitBuy('99.00')));
+    const stop = h.id(h.submit({ instrumentId: 'ACME', side: 'BUY', type: 'STOP_MARKET', quantity: qty(10), triggerPrice: px('101.00') }));
+    expect(h.modify(id, { price: Price.of('98', 0) })).toBe(false); // read raw at 2 decimals it was 0.98
+    expect(h.modify(id, { quantity: Quantity.of('10.0', 1) })).toBe(false);
+    expect(h.modify(id, { quantity: Quantity.zero(0) })).toBe(false);
+    expect(h.modify(stop, { price: px('101.50') })).toBe(false);
+    expect(h.rejected.map((r) => [r.clientOrderId, r.reason, r.message])).toEqual([
+      [id, 'INVALID_MODIFICATION', 'price 98 has precision 0, ACME uses 2'],
+      [id, 'INVALID_MODIFICATION', 'quantity 10.0 has precision 1, ACME uses 0'],
+      [id, 'INVALID_MODIFICATION', `quantity 0 of order ${id} is not positive`],
+      [stop, 'INVALID_MODIFICATION', `STOP_MARKET order ${stop} takes no price`],
+    ]);
+    const order = h.execution.status(id)!;
+    expect([order.status, order.quantity.toString(), order.price!.toString()]).toEqual(['ACCEPTED', '10', '99.00']);
+    expect(h.typesFor(id)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+  });
+
+  it('a larger quantity puts the added quantity to the pre-trade gate', () => {
+    const seen: string[] = [];
+    const h = harness({ gate: { check: (o) => (seen.push(`${o.side} ${o.quantity}`), o.quantity.raw > 5 ? { reason: 'MAX_ORDER_QTY', message: `order quantity ${o.quantity} is above 5` } : undefined) } });
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(limitBuy('99.00', { quantity: qty(4) })));
+    expect(h.modify(id, { quantity: qty(8) })).toBe(true); // adds 4
+    expect(h.modify(id, { quantity: qty(16) })).toBe(false); // adds 8
+    expect(h.modify(id, { quantity: qty(2) })).toBe(true); // adds nothing: not gated
+    expect(seen).toEqual(['BUY 4', 'BUY 4', 'BUY 8']);
+    expect(h.rejected.map((r) => [r.reason, r.message])).toEqual([['MAX_ORDER_QTY', 'order quantity 8 is above 5']]);
+    expect(h.execution.status(id)!.quantity.toString()).toBe('2');
+  });
+
+  it('the venue refuses a larger quantity that its buying power does not cover', () => {
+    const h = harness({ startingCash: '1000' });
+    h.quote(T0, OPEN);
+    const id = h.id(h.submit(limitBuy('95.00', { quantity: qty(1) })));
+    expect(h.modify(id, { quantity: qty(1000) })).toBe(true);
+    const last = h.eventsFor(id).at(-1)!;
+    expect(last.type).toBe('OrderModifyRejected');
+    expect(last.type === 'OrderModifyRejected' && last.message).toMatch(/buying power/);
+    expect(h.execution.status(id)!.quantity.toString()).toBe('1');
+  });
+
   it('modifying an unknown or finished order is a command.rejected', () => {
     const h = harness();
     h.quote(T0, OPEN);

@@ -203,6 +203,10 @@ export class ExecutionEngine {
     if (!order.isWorking || order.status === 'PENDING_CANCEL' || order.status === 'PENDING_UPDATE') {
       return this.rejectCommand('modify', clientOrderId, 'NOT_MODIFIABLE', `order ${clientOrderId} is ${order.status}`).ok;
     }
+    const invalid = this.modificationProblem(order, changes);
+    if (invalid) return this.rejectCommand('modify', clientOrderId, 'INVALID_MODIFICATION', invalid).ok;
+    const denial = this.addedQuantityDenial(order, changes);
+    if (denial) return this.rejectCommand('modify', clientOrderId, denial.reason, denial.message).ok;
     this.applyLocal(order, { type: 'OrderPendingUpdate' });
     this.sendModify(order, changes);
     return true;
@@ -471,6 +475,58 @@ export class ExecutionEngine {
       if (!reduces) return { reason: 'REDUCE_ONLY_WOULD_INCREASE', message: `reduce-only ${order.side} ${order.quantity} ${inst.id} would not reduce a ${net === 0 ? 'flat' : net > 0 ? 'long' : 'short'} position` };
     }
     return undefined;
+  }
+
+  /**
+   * What makes an amendment invalid whatever the venue knows: a quantity or price at another
+   * precision than the instrument's (the venue reads raw values at its own), a price or trigger
+   * price the order type does not take, or a quantity of 0. Off-tick prices and quantities below
+   * what has filled are the venue's to refuse: it knows the fills still on their way.
+   */
+  private modificationProblem(order: Order, changes: OrderModification): string | undefined {
+    const inst = this.instruments.get(order.instrumentId)!;
+    const { quantity, price, triggerPrice } = changes;
+    if (quantity !== undefined) {
+      if (quantity.precision !== inst.sizePrecision) return inst.orderQuantityProblem(quantity);
+      if (quantity.raw === 0) return `quantity ${quantity} of order ${order.clientOrderId} is not positive`;
+    }
+    for (const [what, px] of [['price', price], ['trigger price', triggerPrice]] as const) {
+      if (px !== undefined && px.precision !== inst.pricePrecision) return `${what} ${px} has precision ${px.precision}, ${inst.id} uses ${inst.pricePrecision}`;
+    }
+    if (price !== undefined && order.type !== 'LIMIT' && order.type !== 'STOP_LIMIT') return `${order.type} order ${order.clientOrderId} takes no price`;
+    if (triggerPrice !== undefined && order.type !== 'STOP_MARKET' && order.type !== 'STOP_LIMIT') return `${order.type} order ${order.clientOrderId} takes no trigger price`;
+    return undefined;
+  }
+
+  /**
+   * An amendment that raises the quantity puts the added quantity to the pre-trade gate as an
+   * order of its own (same side, type and prices as amended): it must pass the checks, and count
+   * against the limits, as a new order for that quantity would.
+   */
+  private addedQuantityDenial(order: Order, changes: OrderModification): { reason: string; message: string } | undefined {
+    const quantity = changes.quantity;
+    if (quantity === undefined || quantity.raw <= order.quantity.raw) return undefined;
+    const added = new Order({
+      clientOrderId: order.clientOrderId,
+      strategyId: order.strategyId,
+      request: {
+        instrumentId: order.instrumentId,
+        side: order.side,
+        type: order.type,
+        quantity: Quantity.fromRaw(quantity.raw - order.quantity.raw, quantity.precision),
+        price: changes.price ?? order.price,
+        triggerPrice: changes.triggerPrice ?? order.triggerPrice,
+        timeInForce: order.timeInForce,
+        reduceOnly: order.reduceOnly,
+        tags: order.tags,
+      },
+      expireAt: order.expireAt,
+      ts: this.clock.now(),
+      contingency: order.contingency,
+      parentId: order.parentId,
+      linkedIds: order.linkedIds,
+    });
+    return this.gate.check(added);
   }
 
   private workingOf(instrumentId: string): Order[] {

@@ -772,17 +772,13 @@ export class SimulatedExchange implements ExecutionClient {
     }
     const book = this.books.get(o.instrumentId)!;
     const inst = book.instrument;
-    const qtyRaw = changes.quantity?.raw ?? o.qtyRaw;
-    if (qtyRaw < o.filledRaw) {
-      this.emit(o, { type: 'OrderModifyRejected', message: `quantity ${changes.quantity} is below the filled ${Quantity.fromRaw(o.filledRaw, inst.sizePrecision)}` });
-      return;
-    }
-    const trial = { ...o, qtyRaw, priceRaw: changes.price?.raw ?? o.priceRaw, triggerRaw: changes.triggerPrice?.raw ?? o.triggerRaw };
-    const problem = qtyRaw === o.filledRaw ? undefined : this.validate(book, trial);
+    const problem = this.modificationProblem(book, o, changes);
     if (problem) {
-      this.emit(o, { type: 'OrderModifyRejected', message: problem[1] });
+      this.emit(o, { type: 'OrderModifyRejected', message: problem });
       return;
     }
+    const qtyRaw = changes.quantity?.raw ?? o.qtyRaw;
+    const trial = { ...o, qtyRaw, priceRaw: changes.price?.raw ?? o.priceRaw, triggerRaw: changes.triggerPrice?.raw ?? o.triggerRaw };
     o.qtyRaw = trial.qtyRaw;
     o.priceRaw = trial.priceRaw;
     o.triggerRaw = trial.triggerRaw;
@@ -794,6 +790,28 @@ export class SimulatedExchange implements ExecutionClient {
     // of taking the 100.02 ask. Having lost its priority, it meets the market as a new order.
     o.rested = false;
     if (book.lastBar === undefined && book.ask !== undefined) this.matchQuote(book, [o]);
+  }
+
+  /**
+   * Why an amendment is refused: a value at another precision than the instrument's, a quantity
+   * below the filled one (or 0), the amended order failing the checks of a new one (unless it is
+   * cut to exactly its filled quantity, which ends it), or a larger quantity that buying power
+   * does not cover.
+   */
+  private modificationProblem(book: Book, o: SimOrder, changes: OrderModification): string | undefined {
+    const inst = book.instrument;
+    const { quantity, price, triggerPrice } = changes;
+    if (quantity !== undefined && quantity.precision !== inst.sizePrecision) return `quantity ${quantity} has precision ${quantity.precision}, ${inst.id} uses ${inst.sizePrecision}`;
+    for (const px of [price, triggerPrice]) {
+      if (px !== undefined && px.precision !== inst.pricePrecision) return `price ${px} has precision ${px.precision}, ${inst.id} uses ${inst.pricePrecision}`;
+    }
+    const qtyRaw = quantity?.raw ?? o.qtyRaw;
+    if (qtyRaw < o.filledRaw || qtyRaw === 0) return `quantity ${quantity} is below the filled ${Quantity.fromRaw(o.filledRaw, inst.sizePrecision)}`;
+    const trial = { ...o, qtyRaw, priceRaw: price?.raw ?? o.priceRaw, triggerRaw: triggerPrice?.raw ?? o.triggerRaw };
+    if (qtyRaw === o.filledRaw) return undefined;
+    const invalid = this.validate(book, trial);
+    if (invalid) return invalid[1];
+    return qtyRaw > o.qtyRaw ? this.buyingPowerProblem(book, { ...trial, qtyRaw: qtyRaw - o.qtyRaw }) : undefined;
   }
 
   private expire(o: SimOrder): void {
