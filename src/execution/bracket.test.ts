@@ -6,6 +6,7 @@
  * Fees (ACME): maker 0.0002, taker 0.001 of notional, rounded once to the cent.
  */
 import { describe, expect, it } from 'vitest';
+import { Price } from '../core/price.js';
 import type { OrderCanceled } from '../model/order-events.js';
 import type { OrderRequest } from '../model/order.js';
 import type { BracketRequest } from './execution-engine.js';
@@ -142,6 +143,17 @@ describe('an entry that ends without fills takes its exits with it', () => {
     expect(h.status('B')).toBe('DENIED');
     expect([h.status('B-SL'), h.status('B-TP')]).toEqual(['CANCELED', 'CANCELED']);
     expect(cancelReason(h, 'B-TP')).toBe('parent B denied');
+  });
+
+  it('an exit the gateway would deny denies the entry before it trades', () => {
+    const h = harness();
+    h.quote(T0, OPEN);
+    h.submitBracket({ ...bracket(), stopLoss: Price.of('95.005', 3) });
+    expect(h.status('B')).toBe('DENIED');
+    const denied = h.eventsFor('B').find((e) => e.type === 'OrderDenied');
+    expect(denied?.type === 'OrderDenied' && denied.message).toBe('bracket exit: trigger price 95.005 is not a positive multiple of tick 0.01 for ACME');
+    expect([h.status('B-SL'), h.status('B-TP')]).toEqual(['CANCELED', 'CANCELED']);
+    expect(h.net()).toBe('0');
   });
 
   it('entry rejected by the venue (buying power): exits canceled', () => {

@@ -173,9 +173,11 @@ export class ExecutionEngine {
     const exitSide = oppositeSide(e.side);
     const entry = this.create(entryId, strategyId, e, { contingency: 'OTO', linkedIds: [slId, tpId] });
     const common = { instrumentId: e.instrumentId, side: exitSide, quantity: e.quantity, reduceOnly: true, timeInForce: 'GTC' as const, tags: e.tags };
-    this.create(slId, strategyId, { ...common, type: 'STOP_MARKET', triggerPrice: bracket.stopLoss }, { contingency: 'OCO', parentId: entryId, linkedIds: [tpId] });
-    this.create(tpId, strategyId, { ...common, type: 'LIMIT', price: bracket.takeProfit }, { contingency: 'OCO', parentId: entryId, linkedIds: [slId] });
-    this.send(entry);
+    const stopLoss = this.create(slId, strategyId, { ...common, type: 'STOP_MARKET', triggerPrice: bracket.stopLoss }, { contingency: 'OCO', parentId: entryId, linkedIds: [tpId] });
+    const takeProfit = this.create(tpId, strategyId, { ...common, type: 'LIMIT', price: bracket.takeProfit }, { contingency: 'OCO', parentId: entryId, linkedIds: [slId] });
+    // An exit that would be denied when the entry fills denies the entry now: no unprotected position.
+    const exitProblem = this.validate(stopLoss) ?? this.validate(takeProfit);
+    this.send(entry, exitProblem && { reason: exitProblem.reason, message: `bracket exit: ${exitProblem.message}` });
     return { ok: true, order: entry };
   }
 
@@ -426,9 +428,9 @@ export class ExecutionEngine {
     return order;
   }
 
-  /** Validates, gates and sends an INITIALIZED order. */
-  private send(order: Order): void {
-    const problem = this.validate(order);
+  /** Validates, gates and sends an INITIALIZED order (denied with `linkedProblem`, a bracket exit's, when given). */
+  private send(order: Order, linkedProblem?: { reason: DenialReason; message: string }): void {
+    const problem = this.validate(order) ?? linkedProblem;
     const denial = problem ?? this.gate.check(order);
     if (denial) {
       this.applyLocal(order, { type: 'OrderDenied', reason: denial.reason, message: denial.message });
