@@ -78,4 +78,30 @@ describe('PerformanceMonitor hourly and daily buckets', () => {
       { numRuns: 200, seed: 20_261_125 },
     );
   });
+
+  it('book a fill made by a timer that runs before the booking timer of its quarter hour under its own hour', () => {
+    const clock = new SimulatedClock(START);
+    const bus = new MessageBus();
+    const portfolio = new Portfolio(Money.of('1000000', USD), [INSTRUMENT]);
+    const fill = (n: number, ts: number): OrderFilled => ({
+      type: 'OrderFilled', clientOrderId: `o${n}`, instrumentId: INSTRUMENT.id, strategyId: 's', ts, venueOrderId: `v${n}`, tradeId: `t${n}`,
+      side: 'BUY', lastQty: INSTRUMENT.quantity('1'), lastPx: INSTRUMENT.price('100.00'), fee: Money.of('0.01', USD), liquidity: 'TAKER',
+    });
+    const publish = (f: OrderFilled) => {
+      portfolio.applyFill(f);
+      bus.publish('order.event', f);
+    };
+    // A strategy's "at 23:00" timer, set before the monitor set its booking timer for that instant.
+    const hour = START + 3_600_000;
+    clock.setTimer(hour, () => publish(fill(1, hour)));
+    const monitor = new PerformanceMonitor({ bus, clock, portfolio, market: new MarketCache([INSTRUMENT.id]), orders: { status: () => undefined }, options: { publishIntervalMs: 0 }, startNow: true });
+    clock.advanceTo(hour - 600_000);
+    publish(fill(0, hour - 600_000));
+    clock.advanceTo(hour + 600_000);
+    expect(monitor.snapshot().buckets.byHour.filter((h) => h.fills > 0).map((h) => [h.hour, h.fills])).toEqual([
+      [22, 1],
+      [23, 1],
+    ]);
+    monitor.detach();
+  });
 });

@@ -620,6 +620,20 @@ describe('PerformanceMonitor edge cases', () => {
     r.engine.stop();
   });
 
+  it('sets no clock timer once detached, not even when a snapshot rolls the day', () => {
+    const inst = testInstrument('DETACH-USD');
+    const r = rig([inst], []);
+    r.clock.advanceTo(T0);
+    r.engine.start();
+    const monitor = PerformanceMonitor.attach(r.engine, { publishIntervalMs: 0 });
+    r.engine.dispatch(bar(inst, T0, 100, 100));
+    monitor.detach();
+    r.clock.advanceTo(T0 + 30 * HOUR_MS); // fires the canceled timers
+    monitor.snapshot(); // a new local day: rolled on read
+    expect(r.clock.nextTimerAt()).toBeUndefined();
+    r.engine.stop();
+  });
+
   it('rejects invalid options with ValueError', () => {
     const inst = testInstrument('OPT-USD');
     const r = rig([inst], []);

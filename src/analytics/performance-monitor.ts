@@ -319,6 +319,8 @@ export class PerformanceMonitor {
   // Session state.
   private startedAt: number | undefined;
   private stopped = false;
+  /** Set by detach(): the monitor no longer sets clock timers (a snapshot may still roll the day). */
+  private detached = false;
   /** totalEvents() at the last grid sample. */
   private eventsAtSample = -1;
   private sampleTimer: TimerHandle | undefined;
@@ -408,6 +410,7 @@ export class PerformanceMonitor {
 
   /** Stops listening and cancels the monitor's timers; the figures stay readable. */
   detach(): void {
+    this.detached = true;
     for (const off of this.unsubscribers.splice(0)) off();
     for (const s of this.instruments.values()) s.recordsAtDetach ??= s.market?.records;
     this.settleFillSample();
@@ -634,6 +637,7 @@ export class PerformanceMonitor {
       }
     }
     const unbooked = this.unbookedFills;
+    if (unbooked.trades > 0) this.bookIfNewQuarter(this.fillBuckets, unbooked, this.unbookedFillTs, e.ts);
     unbooked.trades++;
     unbooked.volume += notional;
     this.unbookedFillTs = e.ts;
@@ -660,6 +664,7 @@ export class PerformanceMonitor {
     trade.exitTs = Math.max(c.closedAt, c.openedAt); // a wall clock may step back between two fills
     this.tradeStats.add(trade);
     const unbooked = this.unbookedTrades;
+    if (unbooked.trades > 0) this.bookIfNewQuarter(this.tradeBuckets, unbooked, this.unbookedTradeTs, c.closedAt);
     unbooked.trades++;
     unbooked.pnl += pnl;
     if (netMinor > 0) unbooked.wins++;
@@ -787,6 +792,15 @@ export class PerformanceMonitor {
     this.book(this.tradeBuckets, this.unbookedTrades, this.unbookedTradeTs);
   }
 
+  /**
+   * Books the unbooked totals, stamped `unbookedTs`, before one stamped `ts` joins them when the two
+   * are in different UTC quarter hours: a clock timer set earlier for the same instant (a strategy's
+   * "at 01:00") runs before the booking timer, and a late wall-clock timer after the boundary.
+   */
+  private bookIfNewQuarter(buckets: TimeBuckets, unbooked: BucketTotals, unbookedTs: number, ts: number): void {
+    if (Math.floor(ts / QUARTER_HOUR_MS) !== Math.floor(unbookedTs / QUARTER_HOUR_MS)) this.book(buckets, unbooked, unbookedTs);
+  }
+
   /** Books unbooked totals under `ts`, and empties them. */
   private book(buckets: TimeBuckets, unbooked: BucketTotals, ts: number): void {
     if (unbooked.trades === 0) return;
@@ -852,7 +866,7 @@ export class PerformanceMonitor {
     this.dayStartEquityRaw = equityRaw;
     this.nextDayStart = this.calendar.nextDayStart(now);
     if (this.dayTimer !== undefined) this.clock.cancelTimer(this.dayTimer);
-    this.dayTimer = this.clock.setTimer(this.nextDayStart, this.onDayTimer);
+    this.dayTimer = this.detached ? undefined : this.clock.setTimer(this.nextDayStart, this.onDayTimer);
   }
 
   private readonly onDayTimer = (): void => {
