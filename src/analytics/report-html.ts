@@ -134,7 +134,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     '<h2>Prices and fills</h2><div id="chart-prices"></div>',
     tables(s),
     `<script>${scriptSafe(chartLibrarySource())}</script>`,
-    `<script type="application/json" id="report-data">${scriptSafe(JSON.stringify(data))}</script>`,
+    `<script type="application/json" id="report-data">${jsonScriptSafe(JSON.stringify(data))}</script>`,
     `<script>${CHART_SCRIPT}</script>`,
     '</body></html>',
     '',
@@ -363,6 +363,14 @@ function esc(text: string): string {
 /** Keeps inlined text from closing its script element early. */
 function scriptSafe(text: string): string {
   return text.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+/**
+ * JSON kept from closing its script element, and still JSON: every '<' as the escape \u003c
+ * (scriptSafe's '<\!--' is not a JSON escape, and the page's JSON.parse would throw).
+ */
+function jsonScriptSafe(json: string): string {
+  return json.replace(/</g, '\\u003c');
 }
 
 const STYLE = `

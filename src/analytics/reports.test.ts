@@ -82,6 +82,18 @@ describe('HTML report', () => {
     const out = renderHtmlReport({ snapshot: m.snapshot(), equityCurve: [], drawdownCurve: [], fills: [], prices: {} });
     expect(out).toContain('<td colspan="10" class="empty">none</td>');
   });
+
+  it('keeps the chart data parseable JSON when names hold "<!--" or "</script"', () => {
+    const inst = testInstrument('TAG-USD');
+    const r = rig([inst], []);
+    const m = attachPerformanceMonitor(r.engine);
+    const prices = { 'A<!--B': [{ ts: T0, value: 1 }], 'C</script>D': [{ ts: T0, value: 2 }] };
+    const out = renderHtmlReport({ snapshot: m.snapshot(), equityCurve: [], drawdownCurve: [], fills: [], prices });
+    const block = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(out)![1]!;
+    expect(block).not.toMatch(/<\/script|<!--/i);
+    const data = JSON.parse(block) as { instruments: Array<{ id: string }> };
+    expect(data.instruments.map((i) => i.id)).toEqual(['A<!--B', 'C</script>D']);
+  });
 });
 
 describe('chartSeries', () => {
