@@ -620,6 +620,25 @@ describe('PerformanceMonitor edge cases', () => {
     r.engine.stop();
   });
 
+  it('attributes a position open when it attaches to the strategy that opened it', () => {
+    const inst = testInstrument('OPEN-USD');
+    const r = rig([inst], [new ScriptedStrategy('A', inst.id, { 0: { order: { side: 'BUY', qty: 10 } } })]);
+    r.clock.advanceTo(T0);
+    r.engine.start();
+    const feed = (k: number, p: number) => {
+      r.clock.advanceTo(T0 + k * HOUR_MS);
+      r.engine.dispatch(bar(inst, T0 + k * HOUR_MS, p, p));
+    };
+    feed(0, 100);
+    feed(1, 100); // A long 10 at 100
+    const monitor = PerformanceMonitor.attach(r.engine, { publishIntervalMs: 0 });
+    feed(2, 120);
+    const pnl = monitor.snapshot().pnl;
+    expect(pnl.unrealized).toBe('200.00');
+    expect(pnl.byStrategy.map((s) => [s.strategyId, s.unrealized])).toEqual([['A', '200.00']]);
+    r.engine.stop();
+  });
+
   it('sets no clock timer once detached, not even when a snapshot rolls the day', () => {
     const inst = testInstrument('DETACH-USD');
     const r = rig([inst], []);

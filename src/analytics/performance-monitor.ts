@@ -933,7 +933,8 @@ export class PerformanceMonitor {
       lastQtyRaw: position?.qtyRaw ?? 0,
       lastRealizedMinor: Number(position?.realizedRaw ?? 0n),
       lastFeesMinor: Number(position?.feesRaw ?? 0n),
-      owner: undefined,
+      // A position open when the monitor attaches (a paper session resumed) keeps its opener.
+      owner: position?.openedBy === undefined ? undefined : this.strategyOf(position.openedBy),
       openingSignal: undefined,
       signalStrategy: undefined,
       signal: undefined,

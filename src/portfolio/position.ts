@@ -103,6 +103,11 @@ export class Position implements SummedPosition {
     private readonly sums?: MarketValueSums<Position>,
   ) {}
 
+  /** The strategy whose fill opened the current position life; undefined while flat. */
+  get openedBy(): string | undefined {
+    return this.life?.strategyId;
+  }
+
   /** Latest price, raw at the instrument's price precision. */
   get markRaw(): number | undefined {
     return this.mark;
