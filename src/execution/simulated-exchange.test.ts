@@ -458,6 +458,14 @@ describe('bars: no look-ahead', () => {
   });
 });
 
+describe('options', () => {
+  it('refuses a leverage that is not a finite number of at least 0.001', () => {
+    for (const leverage of [NaN, 0, -2, Infinity, 0.0004]) {
+      expect(() => new SimulatedExchange({ clock: new SimulatedClock(T0), instruments: [ACME], startingCash: usd('1000'), leverage })).toThrow(`leverage ${leverage} is not a finite number of at least 0.001`);
+    }
+  });
+});
+
 describe('trade-only data', () => {
   it('each trade stands in for both sides of the book, and works the resting orders', () => {
     const h = new Harness();

@@ -227,6 +227,7 @@ export class SimulatedExchange implements ExecutionClient {
     this.latency = opts.latencyModel ?? fixedLatency(0);
     this.leverage = opts.leverage ?? 1;
     this.leverageMilli = Math.round(this.leverage * 1000);
+    if (!Number.isFinite(this.leverage) || this.leverageMilli < 1) throw new ValueError(`leverage ${opts.leverage} is not a finite number of at least 0.001`);
     this.cashRaw = opts.startingCash.raw;
     this.finishedRing = new Array<string | undefined>(opts.finishedOrdersKept ?? 10_000);
     this.currency = opts.startingCash.currency;
