@@ -123,6 +123,24 @@ describe('bracket exits follow the entry', () => {
   });
 });
 
+describe('an exit partly filled on arrival', () => {
+  it('cuts its OCO sibling that has not arrived yet, which is told so after its acceptance', () => {
+    // The entry fills 10 at once; the stop, triggered on arrival, takes half of the 8 bid.
+    const h = harness({ fillModel: participationFillModel(0.5) });
+    h.quote(T0, { bid: '100.00', ask: '100.01', bidSize: 8, askSize: 1000 });
+    h.submitBracket({ ...bracket(), stopLoss: px('100.00') });
+    expect([h.status('B-SL'), h.filled('B-SL')]).toEqual(['PARTIALLY_FILLED', '4']);
+    expect(h.net()).toBe('6');
+    expect(h.typesFor('B-TP')).toEqual(['OrderSubmitted', 'OrderAccepted', 'OrderUpdated']);
+    expect(h.execution.status('B-TP')!.quantity.toString()).toBe('6');
+    expect(h.exchange.queryOrderTerms('B-TP')!.quantity.toString()).toBe('6');
+    h.cancel('B-SL');
+    h.quote(T0 + MINUTE, { bid: '105.00', ask: '105.01', bidSize: 100, askSize: 100 });
+    expect(h.fillSummary('B-TP').map(([q, p]) => [q, p])).toEqual([['6', '105.00']]);
+    expect(h.net()).toBe('0');
+  });
+});
+
 describe('an entry that ends without fills takes its exits with it', () => {
   it('entry canceled: both exits are canceled locally and never reach the venue', () => {
     const h = harness();

@@ -88,6 +88,11 @@ interface SimOrder {
   readonly expireAt: number | undefined;
   /** Slot in the finished-order ring once finished (state export/import). */
   ringSlot: number | undefined;
+  /**
+   * Cut by an OCO sibling's partial fill before it arrived (absent in states exported before it
+   * was kept): its OrderAccepted is followed by an OrderUpdated with the cut quantity.
+   */
+  cutBeforeArrival?: boolean;
   /** Fills made for this order, oldest first (created on the first fill). */
   fills: OrderFilled[] | undefined;
 }
@@ -275,6 +280,7 @@ export class SimulatedExchange implements ExecutionClient {
       expiryTimer: undefined,
       expireAt: order.expireAt,
       ringSlot: undefined,
+      cutBeforeArrival: false,
       fills: undefined,
     };
     this.enqueue({ kind: 'submit', order: sim, priceRaw: order.price?.raw, arrivesAt: 0 }, order.instrumentId, order, order.expireAt);
@@ -434,6 +440,7 @@ export class SimulatedExchange implements ExecutionClient {
         expiryTimer: undefined,
         expireAt: s.expireAt,
         ringSlot: s.ringSlot,
+        cutBeforeArrival: s.cutBeforeArrival ?? false,
         fills: undefined,
       };
       if (s.fills.length > 0) {
@@ -513,6 +520,7 @@ export class SimulatedExchange implements ExecutionClient {
       status: o.status,
       expireAt: o.expireAt,
       ringSlot: o.ringSlot,
+      cutBeforeArrival: o.cutBeforeArrival,
       fills: (o.fills ?? []).map((f) => ({
         tradeId: f.tradeId,
         side: f.side,
@@ -651,6 +659,10 @@ export class SimulatedExchange implements ExecutionClient {
     this.changed?.add(o);
     this.report({ type: 'OrderAccepted', clientOrderId: o.clientOrderId, instrumentId: o.instrumentId, strategyId: o.strategyId, ts: this.clock.now(), venueOrderId: o.venueOrderId });
     book.working.push(o);
+    if (o.cutBeforeArrival) {
+      o.cutBeforeArrival = false;
+      this.emitUpdated(o, book.instrument);
+    }
     // With bar data the order waits for the next bar; with quotes it meets the current touch.
     if (book.lastBar === undefined && book.ask !== undefined) this.matchQuote(book, [o]);
   }
@@ -1034,9 +1046,13 @@ export class SimulatedExchange implements ExecutionClient {
           this.retire(sib);
           this.emit(sib, { type: 'OrderCanceled', reason: `OCO sibling ${o.clientOrderId} filled` });
         } else this.cancelWorking(sib, `OCO sibling ${o.clientOrderId} filled`);
-      } else if (sib.status !== 'SUBMITTED') {
+      } else {
         sib.qtyRaw -= qty;
-        this.emitUpdated(sib, inst);
+        // An order not yet arrived cannot be updated: it is told of the cut right after its acceptance.
+        if (sib.status === 'SUBMITTED') {
+          sib.cutBeforeArrival = true;
+          this.changed?.add(sib);
+        } else this.emitUpdated(sib, inst);
       }
     }
   }
