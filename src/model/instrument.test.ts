@@ -194,6 +194,13 @@ describe('Instrument.quantity and orderQuantityProblem', () => {
     expect(half.orderQuantityProblem(half.quantity('1'))).toBeUndefined();
   });
 
+  it('reports an order quantity of 0, even where the minimum size is 0', () => {
+    const noMinimum = new Instrument({ symbol: 'ZERO', assetClass: 'EQUITY', quoteCurrency: 'USD', tickSize: '0.01', sizeStep: '1', minSize: '0' });
+    expect(noMinimum.orderQuantityProblem(noMinimum.quantity('0'))).toBe('quantity 0 is not positive');
+    expect(btc.orderQuantityProblem(btc.quantity('0'))).toBe('quantity 0.0000 is not positive');
+    expect(noMinimum.orderQuantityProblem(noMinimum.quantity('1'))).toBeUndefined();
+  });
+
   it('reports an order quantity off the step or at the wrong precision', () => {
     expect(half.orderQuantityProblem(Quantity.of('1.3', 1))).toBe('quantity 1.3 is not a multiple of step 0.5 for HALF');
     expect(btc.orderQuantityProblem(Quantity.of('1', 2))).toBe('quantity 1.00 has precision 2, BTC-USD uses 4');

@@ -140,8 +140,9 @@ export class Instrument {
 
   /** orderQuantityProblem for a raw size at this instrument's precision. */
   orderQuantityRawProblem(raw: number): string | undefined {
-    if (raw % this.sizeStep.raw === 0 && raw >= this.minSize.raw) return undefined;
+    if (raw % this.sizeStep.raw === 0 && raw >= this.minSize.raw && raw > 0) return undefined;
     const qty = Quantity.fromRaw(raw, this.sizePrecision);
+    if (raw <= 0) return `quantity ${qty} is not positive`;
     if (raw % this.sizeStep.raw !== 0) return `quantity ${qty} is not a multiple of step ${this.spec.sizeStep} for ${this.symbol}`;
     return `quantity ${qty} is below the minimum size ${this.minSize} for ${this.symbol}`;
   }
