@@ -839,8 +839,9 @@ export class SimulatedExchange implements ExecutionClient {
 
   // --- market data ----------------------------------------------------------------------
 
-  /** A new touch: its displayed sizes are whole again for this venue's orders. */
+  /** A new touch, marked at its mid: its displayed sizes are whole again for this venue's orders. */
   private setTouch(book: Book, bid: Price, ask: Price, bidSizeRaw: number, askSizeRaw: number): void {
+    book.markRaw = Math.round((bid.raw + ask.raw) / 2);
     book.bid = bid;
     book.ask = ask;
     book.bidSizeRaw = bidSizeRaw;
@@ -853,7 +854,6 @@ export class SimulatedExchange implements ExecutionClient {
     this.setTouch(book, q.bid, q.ask, q.bidSize.raw, q.askSize.raw);
     book.quoted = true;
     book.lastBar = undefined;
-    book.markRaw = Math.round((q.bid.raw + q.ask.raw) / 2);
     if (book.working.length > 0) this.matchQuote(book, book.working.slice());
   }
 
