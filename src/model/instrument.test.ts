@@ -197,7 +197,7 @@ describe('Instrument.quantity and orderQuantityProblem', () => {
   it('reports an order quantity of 0, even where the minimum size is 0', () => {
     const noMinimum = new Instrument({ symbol: 'ZERO', assetClass: 'EQUITY', quoteCurrency: 'USD', tickSize: '0.01', sizeStep: '1', minSize: '0' });
     expect(noMinimum.orderQuantityProblem(noMinimum.quantity('0'))).toBe('quantity 0 is not positive');
-    expect(btc.orderQuantityProblem(btc.quantity('0'))).toBe('quantity 0.0000 is not positive');
+    expect(btc.orderQuantityProblem(btc.quantity('0'))).toBe('quantity 0.0000 is below the minimum size 0.0010 for BTC-USD');
     expect(noMinimum.orderQuantityProblem(noMinimum.quantity('1'))).toBeUndefined();
   });
 

@@ -142,9 +142,9 @@ export class Instrument {
   orderQuantityRawProblem(raw: number): string | undefined {
     if (raw % this.sizeStep.raw === 0 && raw >= this.minSize.raw && raw > 0) return undefined;
     const qty = Quantity.fromRaw(raw, this.sizePrecision);
-    if (raw <= 0) return `quantity ${qty} is not positive`;
     if (raw % this.sizeStep.raw !== 0) return `quantity ${qty} is not a multiple of step ${this.spec.sizeStep} for ${this.symbol}`;
-    return `quantity ${qty} is below the minimum size ${this.minSize} for ${this.symbol}`;
+    if (raw < this.minSize.raw) return `quantity ${qty} is below the minimum size ${this.minSize} for ${this.symbol}`;
+    return `quantity ${qty} is not positive`;
   }
 
   /** Price × quantity × multiplier in the quote currency, rounded once to its minor unit. */
