@@ -174,6 +174,20 @@ describe('an entry that ends without fills takes its exits with it', () => {
     expect(h.net()).toBe('0');
   });
 
+  it('exits on the wrong sides deny the entry: a long\'s stop below its limit entry and target, a short\'s above', () => {
+    const h = harness();
+    h.quote(T0, OPEN);
+    h.submitBracket({ ...bracket(), stopLoss: px('105.00'), takeProfit: px('95.00') });
+    h.submitBracket({ ...bracket({ clientOrderId: 'L', type: 'LIMIT', price: px('94.00') }) });
+    h.submitBracket({ ...bracket({ clientOrderId: 'S', side: 'SELL' }), stopLoss: px('105.00'), takeProfit: px('95.00') });
+    const message = (id: string) => h.eventsFor(id).find((e) => e.type === 'OrderDenied')?.message;
+    expect(message('B')).toBe('bracket exit: prices must rise from stop-loss to take-profit for a BUY entry: stop-loss 105.00, take-profit 95.00');
+    expect(message('L')).toBe('bracket exit: prices must rise from stop-loss to entry to take-profit for a BUY entry: stop-loss 95.00, entry 94.00, take-profit 105.00');
+    expect([h.status('B'), h.status('L'), h.status('B-SL'), h.status('L-TP')]).toEqual(['DENIED', 'DENIED', 'CANCELED', 'CANCELED']);
+    expect(h.status('S')).not.toBe('DENIED');
+    expect(h.net()).toBe('-10');
+  });
+
   it('entry rejected by the venue (buying power): exits canceled', () => {
     const h = harness({ startingCash: '500' });
     h.quote(T0, OPEN);

@@ -97,6 +97,21 @@ function offTick(inst: Instrument, what: string, px: Price | undefined): string 
   return `${what} ${px} is not a positive multiple of tick ${inst.tickSize} for ${inst.id}`;
 }
 
+/**
+ * Exits on the wrong sides of a bracket: a long's stop-loss must be below its take-profit (and a
+ * limit entry's price between them), a short's the other way round; a stop on the wrong side
+ * triggers at once and a target on the wrong side fills at once.
+ */
+function bracketSidesProblem(entry: OrderRequest, bracket: BracketRequest): { reason: DenialReason; message: string } | undefined {
+  const long = entry.side === 'BUY';
+  const limit = entry.type === 'LIMIT' ? entry.price : undefined;
+  const levels = limit ? [bracket.stopLoss, limit, bracket.takeProfit] : [bracket.stopLoss, bracket.takeProfit];
+  if (levels.every((px, i) => i === 0 || (long ? px.raw > levels[i - 1]!.raw : px.raw < levels[i - 1]!.raw))) return undefined;
+  const path = limit ? 'stop-loss to entry to take-profit' : 'stop-loss to take-profit';
+  const given = `stop-loss ${bracket.stopLoss}${limit ? `, entry ${limit}` : ''}, take-profit ${bracket.takeProfit}`;
+  return { reason: 'INVALID_ORDER', message: `prices must ${long ? 'rise' : 'fall'} from ${path} for a ${entry.side} entry: ${given}` };
+}
+
 /** What strategies, the API and operators use to trade. */
 export type OrderGateway = Pick<ExecutionEngine, 'submit' | 'submitBracket' | 'cancel' | 'modify' | 'status' | 'listExecutions' | 'workingOrders'>;
 
@@ -176,7 +191,7 @@ export class ExecutionEngine {
     const stopLoss = this.create(slId, strategyId, { ...common, type: 'STOP_MARKET', triggerPrice: bracket.stopLoss }, { contingency: 'OCO', parentId: entryId, linkedIds: [tpId] });
     const takeProfit = this.create(tpId, strategyId, { ...common, type: 'LIMIT', price: bracket.takeProfit }, { contingency: 'OCO', parentId: entryId, linkedIds: [slId] });
     // An exit that would be denied when the entry fills denies the entry now: no unprotected position.
-    const exitProblem = this.validate(stopLoss) ?? this.validate(takeProfit);
+    const exitProblem = this.validate(stopLoss) ?? this.validate(takeProfit) ?? bracketSidesProblem(e, bracket);
     this.send(entry, exitProblem && { reason: exitProblem.reason, message: `bracket exit: ${exitProblem.message}` });
     return { ok: true, order: entry };
   }
