@@ -790,11 +790,9 @@ export class SimulatedExchange implements ExecutionClient {
       this.emit(o, { type: 'OrderModifyRejected', message: problem });
       return;
     }
-    const qtyRaw = changes.quantity?.raw ?? o.qtyRaw;
-    const trial = { ...o, qtyRaw, priceRaw: changes.price?.raw ?? o.priceRaw, triggerRaw: changes.triggerPrice?.raw ?? o.triggerRaw };
-    o.qtyRaw = trial.qtyRaw;
-    o.priceRaw = trial.priceRaw;
-    o.triggerRaw = trial.triggerRaw;
+    o.qtyRaw = changes.quantity?.raw ?? o.qtyRaw;
+    o.priceRaw = changes.price?.raw ?? o.priceRaw;
+    o.triggerRaw = changes.triggerPrice?.raw ?? o.triggerRaw;
     o.seq = this.nextSeq++; // an amended order loses its time priority
     this.emitUpdated(o, inst);
     if (o.filledRaw === o.qtyRaw) return this.finish(book, o, 'FILLED');
@@ -820,8 +818,8 @@ export class SimulatedExchange implements ExecutionClient {
     }
     const qtyRaw = quantity?.raw ?? o.qtyRaw;
     if (qtyRaw < o.filledRaw || qtyRaw === 0) return `quantity ${quantity} is below the filled ${Quantity.fromRaw(o.filledRaw, inst.sizePrecision)}`;
-    const trial = { ...o, qtyRaw, priceRaw: price?.raw ?? o.priceRaw, triggerRaw: triggerPrice?.raw ?? o.triggerRaw };
     if (qtyRaw === o.filledRaw) return undefined;
+    const trial = { ...o, qtyRaw, priceRaw: price?.raw ?? o.priceRaw, triggerRaw: triggerPrice?.raw ?? o.triggerRaw };
     const invalid = this.validate(book, trial);
     if (invalid) return invalid[1];
     return qtyRaw > o.qtyRaw ? this.buyingPowerProblem(book, { ...trial, qtyRaw: qtyRaw - o.qtyRaw }) : undefined;
